@@ -1,0 +1,196 @@
+"""python -m gancore train | sample | list | resume
+
+Every bad value is one line on stderr naming the field and what is allowed, exit code 2.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+from pathlib import Path
+
+from .config import FIELD_HELP, field_types, make_config
+from .errors import ConfigError, GanError
+from .registry import list_variants
+from .data import list_datasets
+from .runs import RunStore
+
+EXIT_USAGE = 2
+
+
+class CliError(GanError):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, exit 2 (argparse's default prints the usage block too)
+        print(f"error: {message} (see `python -m gancore {self.prog.split()[-1]} --help`)", file=sys.stderr)
+        sys.exit(EXIT_USAGE)
+
+
+def _typed(name: str, kind: type):
+    words = {int: "a whole number", float: "a number"}
+
+    def parse(text: str):
+        if kind is bool:
+            if text.lower() in ("1", "true", "yes", "on"):
+                return True
+            if text.lower() in ("0", "false", "no", "off"):
+                return False
+            raise argparse.ArgumentTypeError(f"--{name.replace('_', '-')} must be true or false, got {text!r}")
+        try:
+            return kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"--{name.replace('_', '-')} must be {words.get(kind, 'text')}, got {text!r}") from None
+    parse.__name__ = kind.__name__
+    return parse
+
+
+def _add_config_flags(p: argparse.ArgumentParser) -> None:
+    """One flag per config field; default None means 'the variant's default for this dataset'."""
+    for name, kind in field_types().items():
+        if name in ("variant", "dataset"):
+            continue
+        p.add_argument(f"--{name.replace('_', '-')}", dest=name, type=_typed(name, kind), default=None,
+                       metavar="X" if kind is not bool else "true|false", help=FIELD_HELP.get(name))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="gancore", description="Train GANs and draw samples from them.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    train = sub.add_parser("train", help="train a new run")
+    train.add_argument("--variant", default="vanilla", help=f"one of: {', '.join(list_variants())}")
+    train.add_argument("--dataset", default="ring8", help=f"one of: {', '.join(list_datasets())}")
+    train.add_argument("--runs-dir", default=None, help="where run folders live (default: ./runs)")
+    train.add_argument("--run-id", default=None, help="name of the run folder (default: generated)")
+    train.add_argument("--quiet", action="store_true", help="no progress lines")
+    _add_config_flags(train)
+
+    sample = sub.add_parser("sample", help="draw samples from a trained run")
+    sample.add_argument("--run", required=True, help="the run folder")
+    sample.add_argument("--n", type=_typed("n", int), default=64, help="how many samples")
+    sample.add_argument("--label", type=_typed("label", int), default=None, help="class to draw (conditional runs)")
+    sample.add_argument("--seed", type=_typed("seed", int), default=0)
+    sample.add_argument("--checkpoint", default="latest.pt", help="checkpoint file name")
+    sample.add_argument("--out", required=True, help="FILE.png (picture) or FILE.npy (raw samples)")
+
+    ls = sub.add_parser("list", help="list runs")
+    ls.add_argument("--runs-dir", default=None)
+
+    resume = sub.add_parser("resume", help="continue a run from its latest checkpoint")
+    resume.add_argument("--run", required=True, help="the run folder")
+    resume.add_argument("--steps", type=_typed("steps", int), default=None, help="train this many more steps")
+    resume.add_argument("--quiet", action="store_true")
+    return parser
+
+
+# ---- commands --------------------------------------------------------------------------------
+def _format_eta(seconds: float) -> str:
+    seconds = int(max(seconds, 0))
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+def _run_in_foreground(trainer, run, quiet: bool) -> int:
+    """Train with a progress line per log; Ctrl-C stops cleanly after the current step."""
+    total = trainer.cfg.steps
+    last: dict = {}
+
+    def progress(event):
+        if event.kind != "metrics":
+            return
+        rec = event.data["record"]
+        last.update(rec)
+        if quiet:
+            return
+        rate = rec["images_per_s"] / trainer.cfg.batch_size  # steps/s
+        eta = (total - rec["step"]) / rate if rate > 0 else 0
+        print(f"step {rec['step']}/{total}  {rec['images_per_s']:,.0f} img/s  ETA {_format_eta(eta)}  "
+              f"loss_d {rec['loss_d']:.3f}  loss_g {rec['loss_g']:.3f}  "
+              f"D(x) {rec['d_real']:.3f}  D(G(z)) {rec['d_fake']:.3f}", flush=True)
+
+    trainer.subscribe(progress)
+    previous = signal.signal(signal.SIGINT, lambda *_: trainer.stop())
+    try:
+        status = trainer.run()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    print(f"{status} at step {trainer.step}: {run.path}")
+    if last:
+        print("final: " + "  ".join(f"{k} {v:.4g}" for k, v in last.items()
+                                    if k in ("loss_d", "loss_g", "d_real", "d_fake", "images_per_s")))
+    return 0 if status in ("finished", "stopped") else 1
+
+
+def cmd_train(args) -> int:
+    from .launch import start_run
+
+    overrides = {name: getattr(args, name) for name in field_types() if name not in ("variant", "dataset")}
+    cfg = make_config(args.variant, args.dataset, **overrides)
+    store = RunStore(args.runs_dir)
+    trainer, run = start_run(cfg, store, args.run_id)
+    print(f"run {run.run_id}  ({cfg.model.variant} on {cfg.data.dataset}, {cfg.steps} steps, "
+          f"device {trainer.device})", flush=True)
+    return _run_in_foreground(trainer, run, args.quiet)
+
+
+def cmd_resume(args) -> int:
+    from .launch import resume_run
+
+    run = RunStore().open_path(args.run)
+    trainer, run = resume_run(run, args.steps)
+    print(f"resuming {run.run_id} at step {trainer.step} of {trainer.cfg.steps}", flush=True)
+    return _run_in_foreground(trainer, run, args.quiet)
+
+
+def cmd_list(args) -> int:
+    store = RunStore(args.runs_dir)
+    rows = store.summaries()
+    if not rows:
+        print(f"no runs in {store.root}")
+        return 0
+    print(f"{'run':<44} {'status':<12} {'variant':<8} {'dataset':<14} {'step':>13} {'loss_d':>7} {'loss_g':>7}")
+    for r in rows:
+        ld, lg = r.last.get("loss_d"), r.last.get("loss_g")
+        print(f"{r.run_id:<44} {r.status:<12} {r.variant:<8} {r.dataset:<14} {f'{r.step}/{r.total}':>13} "
+              f"{'' if ld is None else f'{ld:.3f}':>7} {'' if lg is None else f'{lg:.3f}':>7}")
+    return 0
+
+
+def cmd_sample(args) -> int:
+    from .sample_files import write_samples
+
+    out = Path(args.out)
+    if out.suffix.lower() not in (".png", ".npy"):
+        raise CliError(f"out: must end in .png (picture) or .npy (raw samples), got {args.out!r}")
+    if not 1 <= args.n <= 100_000:
+        raise CliError(f"n: must be between 1 and 100,000, got {args.n}")
+    run = RunStore().open_path(args.run)
+    write_samples(run, out, n=args.n, seed=args.seed, label=args.label, checkpoint=args.checkpoint)
+    print(f"wrote {args.n} samples to {out}")
+    return 0
+
+
+COMMANDS = {"train": cmd_train, "sample": cmd_sample, "list": cmd_list, "resume": cmd_resume}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except ConfigError as exc:
+        print(f"error: --{exc.field.replace('_', '-')}: {exc.message}", file=sys.stderr)
+    except GanError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug, not a bad input: still one line unless debugging
+        if os.environ.get("GANCORE_DEBUG"):
+            raise
+        print(f"error: unexpected {type(exc).__name__}: {exc} (set GANCORE_DEBUG=1 for the traceback)",
+              file=sys.stderr)
+        return 1
+    return EXIT_USAGE

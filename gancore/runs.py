@@ -1,0 +1,303 @@
+"""RunStore: one folder per run, the single source of truth shared by the CLI and the dashboard.
+
+runs/<run_id>/
+  config.json        the TrainConfig (plain JSON)
+  status.json        status, step, total, message, owner process, updated time
+  metrics.jsonl      one JSON object per logged step (appended as whole lines)
+  samples/step_<n>.png
+  checkpoints/latest.pt and step_<n>.pt (the newest `keep_checkpoints`)
+
+Files are written atomically (temp file in the same folder, then os.replace), so a crash leaves
+the old file or the new one, never half of one. metrics.jsonl is appended one whole line per
+write; a reader ignores a torn last line, and resume cuts the file back to the checkpoint's step.
+A new run folder is assembled under a temporary name and renamed into place.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from .config import TrainConfig
+from .errors import RunError
+
+RUN_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
+LIVE_STATUSES = ("running", "paused")
+DEFAULT_RUNS_DIR = "runs"
+
+
+def default_runs_dir() -> Path:
+    return Path(os.environ.get("GANCORE_RUNS_DIR", DEFAULT_RUNS_DIR))
+
+
+def validate_run_id(run_id: str) -> str:
+    """Run ids name folders: letters, digits, '_', '-', '.'; no '..', no slashes, <= 80 chars."""
+    if not isinstance(run_id, str) or not RUN_ID_PATTERN.match(run_id) or ".." in run_id:
+        raise RunError(f"run id {run_id!r} is not allowed: use up to 80 letters, digits, '_', '-' "
+                       "or '.', starting with a letter or digit")
+    return run_id
+
+
+def new_run_id(cfg: TrainConfig) -> str:
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    return f"{stamp}-{cfg.model.variant}-{cfg.data.dataset}-{secrets.token_hex(2)}"
+
+
+# ---- atomic writes ---------------------------------------------------------------------------
+def _temp_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}.tmp-{os.getpid()}-{threading.get_ident()}")
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    tmp = _temp_path(path)
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def atomic_write_json(path: Path, obj) -> None:
+    atomic_write_bytes(path, (json.dumps(obj, indent=1) + "\n").encode())
+
+
+def atomic_torch_save(path: Path, state: dict) -> None:
+    tmp = _temp_path(path)
+    torch.save(state, tmp)
+    os.replace(tmp, path)
+
+
+def _process_tag(pid: int) -> str:
+    """pid plus its start time, so a recycled pid after a restart is not mistaken for the owner."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f"{pid}:{f.read().rsplit(')', 1)[1].split()[19]}"
+    except OSError:
+        return str(pid)
+
+
+def _process_alive(tag: str | None) -> bool:
+    if not tag:
+        return False
+    pid = int(tag.split(":")[0])
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return _process_tag(pid) == tag
+
+
+# ---- one run ---------------------------------------------------------------------------------
+class Run:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.run_id = self.path.name
+        self._lock = threading.Lock()
+        self._keep = 3  # checkpoint history, set from the trainer's config by attach()
+
+    # files
+    @property
+    def samples_dir(self) -> Path:
+        return self.path / "samples"
+
+    @property
+    def checkpoints_dir(self) -> Path:
+        return self.path / "checkpoints"
+
+    def config(self) -> TrainConfig:
+        try:
+            return TrainConfig.from_dict(json.loads((self.path / "config.json").read_text()))
+        except (OSError, ValueError, TypeError) as exc:
+            raise RunError(f"run {self.run_id}: config.json cannot be read ({exc})") from exc
+
+    def raw_status(self) -> dict:
+        try:
+            return json.loads((self.path / "status.json").read_text())
+        except (OSError, ValueError):
+            return {"status": "unknown", "step": 0}
+
+    def status(self) -> dict:
+        """status.json, with a live status whose owning process is gone shown as "interrupted"."""
+        st = self.raw_status()
+        if st.get("status") in LIVE_STATUSES and not _process_alive(st.get("owner")):
+            st = dict(st, status="interrupted",
+                      message=f"the process training it stopped at step {st.get('step', 0)}; resume to continue")
+        return st
+
+    def write_status(self, status: str, step: int, total: int | None = None,
+                     message: str | None = None) -> None:
+        with self._lock:
+            st = self.raw_status()
+            st.update(status=status, step=step, message=message, updated=time.time(),
+                      owner=_process_tag(os.getpid()))
+            if total is not None:
+                st["total"] = total
+            atomic_write_json(self.path / "status.json", st)
+
+    def append_metrics(self, record: dict) -> None:
+        line = (json.dumps(record, allow_nan=True) + "\n").encode()
+        fd = os.open(self.path / "metrics.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(fd, line)  # one write of one whole line
+        finally:
+            os.close(fd)
+
+    def metrics(self) -> list[dict]:
+        try:
+            lines = (self.path / "metrics.jsonl").read_text().splitlines()
+        except OSError:
+            return []
+        records = []
+        for line in lines:
+            try:
+                records.append(json.loads(line))
+            except ValueError:
+                continue  # a line torn by a crash mid-append
+        return records
+
+    def truncate_metrics(self, step: int) -> None:
+        """Keep records up to `step` (a resume continues from its checkpoint's step)."""
+        kept = [json.dumps(r) for r in self.metrics() if r.get("step", 0) <= step]
+        atomic_write_bytes(self.path / "metrics.jsonl", "".join(k + "\n" for k in kept).encode())
+
+    def save_samples(self, step: int, png: bytes) -> None:
+        atomic_write_bytes(self.samples_dir / f"step_{step:07d}.png", png)
+
+    def sample_files(self) -> list[Path]:
+        return sorted(self.samples_dir.glob("step_*.png"))
+
+    def save_checkpoint(self, state: dict, keep: int) -> None:
+        step_file = self.checkpoints_dir / f"step_{state['step']:07d}.pt"
+        atomic_torch_save(step_file, state)
+        tmp = _temp_path(self.checkpoints_dir / "latest.pt")
+        os.link(step_file, tmp)  # latest.pt shares the bytes of the newest step file
+        os.replace(tmp, self.checkpoints_dir / "latest.pt")
+        files = self.checkpoint_files()
+        for old in files[:len(files) - keep]:  # latest.pt keeps its own link to the bytes
+            old.unlink(missing_ok=True)
+
+    def checkpoint_files(self) -> list[Path]:
+        return sorted(self.checkpoints_dir.glob("step_*.pt"))
+
+    def load_checkpoint(self, name: str = "latest.pt", device="cpu") -> dict:
+        """A checkpoint as plain data and tensors; never unpickles objects (weights_only=True)."""
+        if "/" in name or "\\" in name or name.startswith("."):
+            raise RunError(f"checkpoint name {name!r} is not allowed")
+        path = self.checkpoints_dir / name
+        if not path.is_file():
+            raise RunError(f"run {self.run_id} has no checkpoint {name}; it has: "
+                           f"{', '.join(p.name for p in self.checkpoints_dir.glob('*.pt')) or 'none yet'}")
+        try:
+            return torch.load(path, map_location=device, weights_only=True)
+        except Exception as exc:  # corrupt file, or a pickle payload refused by weights_only
+            raise RunError(f"checkpoint {path} cannot be loaded safely: {exc}".splitlines()[0]) from exc
+
+    # the trainer's listener: everything the trainer reports lands on disk
+    def record(self, event) -> None:
+        kind, step = event.kind, event.step
+        if kind == "metrics":
+            self.append_metrics(event.data["record"])
+            self.write_status("running", step)
+        elif kind == "samples":
+            self.save_samples(step, event.data["png"])
+        elif kind == "checkpoint":
+            self.save_checkpoint(event.data["state"], self._keep)
+        elif kind == "started":
+            self.write_status("running", step, total=event.data["total"])
+        elif kind in ("paused", "finished", "stopped"):
+            self.write_status(kind, step)
+        elif kind == "resumed":
+            self.write_status("running", step)
+        elif kind == "failed":
+            self.write_status("failed", step, message=event.data.get("message"))
+
+    def attach(self, trainer) -> None:
+        self._keep = trainer.cfg.keep_checkpoints
+        trainer.subscribe(self.record)
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    status: str
+    variant: str
+    dataset: str
+    step: int
+    total: int
+    message: str | None
+    last: dict  # last metrics record, {} before the first
+    updated: float
+
+
+class RunStore:
+    def __init__(self, root: str | Path | None = None):
+        self.root = Path(root) if root is not None else default_runs_dir()
+
+    def create(self, cfg: TrainConfig, run_id: str | None = None) -> Run:
+        """A new run folder with config.json and status.json, assembled then renamed into place."""
+        run_id = validate_run_id(run_id) if run_id else new_run_id(cfg)
+        final = self.root / run_id
+        if final.exists():
+            raise RunError(f"run {run_id} already exists in {self.root}; choose another --run-id")
+        self.root.mkdir(parents=True, exist_ok=True)
+        tmp = self.root / f".creating-{run_id}-{secrets.token_hex(3)}"
+        (tmp / "samples").mkdir(parents=True)
+        (tmp / "checkpoints").mkdir()
+        atomic_write_json(tmp / "config.json", cfg.to_dict())
+        atomic_write_json(tmp / "status.json", {"status": "created", "step": 0, "total": cfg.steps})
+        try:
+            os.rename(tmp, final)
+        except OSError as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise RunError(f"run {run_id} cannot be created in {self.root}: {exc}") from exc
+        return Run(final)
+
+    def open(self, run_id: str) -> Run:
+        """By id, under root. Ids from URLs and forms come here: `../x` and friends are refused."""
+        return self.open_path(self.root / validate_run_id(run_id))
+
+    def open_path(self, path: str | Path) -> Run:
+        """By folder path (the CLI's --run RUN_DIR, which may be anywhere the user points)."""
+        path = Path(path)
+        if not (path / "config.json").is_file():
+            raise RunError(f"no run at {path}: expected a folder with config.json "
+                           f"(see `python -m gancore list --runs-dir {self.root}`)")
+        return Run(path)
+
+    def runs(self) -> list[Run]:
+        if not self.root.is_dir():
+            return []
+        return [Run(p) for p in sorted(self.root.iterdir())
+                if p.is_dir() and not p.name.startswith(".") and (p / "config.json").is_file()]
+
+    def summaries(self) -> list[RunSummary]:
+        """Every readable run, newest first; an unreadable folder is skipped, never fatal."""
+        out = []
+        for run in self.runs():
+            try:
+                cfg = run.config()
+            except RunError:
+                continue
+            st = run.status()
+            metrics = run.metrics()
+            out.append(RunSummary(run.run_id, st.get("status", "unknown"), cfg.model.variant,
+                                  cfg.data.dataset, int(st.get("step", 0)),
+                                  int(st.get("total", cfg.steps)), st.get("message"),
+                                  metrics[-1] if metrics else {}, float(st.get("updated", 0.0))))
+        return sorted(out, key=lambda s: s.updated, reverse=True)
+
+    def delete(self, run_id: str) -> None:
+        run = self.open(validate_run_id(run_id))
+        if run.status().get("status") in LIVE_STATUSES:
+            raise RunError(f"run {run_id} is still training; stop it before deleting it")
+        shutil.rmtree(run.path)

@@ -1,0 +1,95 @@
+"""One training step of a GAN, in the two phases of the literature (and of pytorch/examples dcgan):
+
+  (1) update D: maximise log D(x) + log(1 - D(G(z))) (or the variant's D loss), G frozen;
+  (2) update G: through a frozen D, make D(G(z)) score as real.
+
+Nothing here reads a value back to the host: the step returns device tensors, and the trainer
+sums them on the device and reads them only every `log_every` steps.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from .losses import D_LOSSES, G_LOSSES, PENALTIES, SCORE_READOUT
+from .registry import GAN
+
+
+@dataclass
+class StepResult:
+    """Device scalars of one step (0-dim tensors, no host sync taken to make them)."""
+
+    loss_d: torch.Tensor
+    loss_g: torch.Tensor
+    d_real: torch.Tensor  # mean D(x): probability for BCE variants, raw critic score for WGAN
+    d_fake: torch.Tensor  # mean D(G(z)) in phase (1), before the generator update
+
+
+def grad_norm(module: torch.nn.Module) -> torch.Tensor:
+    """Global L2 norm of a module's current gradients, as a device scalar."""
+    grads = [p.grad for p in module.parameters() if p.grad is not None]
+    if not grads:
+        return torch.zeros(())
+    return torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)))
+
+
+class TwoPhaseStep:
+    """The step, given a variant's networks and loss names. Knows no variant by name."""
+
+    def __init__(self, gan: GAN, opt_g: torch.optim.Optimizer, opt_d: torch.optim.Optimizer,
+                 n_critic: int = 1, gp_lambda: float = 0.0):
+        self.g, self.d = gan.generator, gan.discriminator
+        self.opt_g, self.opt_d = opt_g, opt_d
+        self.d_loss = D_LOSSES[gan.d_loss]
+        self.g_loss = G_LOSSES[gan.g_loss]
+        self.penalty = PENALTIES[gan.penalty] if gan.penalty else None
+        self.gp_lambda = gp_lambda
+        self.readout = SCORE_READOUT[gan.d_loss]
+        self.n_critic = n_critic
+
+    def d_step(self, real: torch.Tensor, labels: torch.Tensor | None, rng: torch.Generator | None,
+               keep_fake: bool = False):
+        """(1) update D on a real batch and on detached fakes; G's parameters are not touched.
+        Returns (loss_d, d_real, d_fake, fake) with `fake` still attached to G's graph when
+        `keep_fake` (phase (2) reuses it, as pytorch/examples does, saving one G forward)."""
+        g_inputs = self.g.make_inputs(real, labels, rng)
+        if keep_fake:
+            fake = self.g(*g_inputs)  # (B, *shape), graph kept for phase (2)
+        else:
+            with torch.no_grad():  # G frozen: no graph at all
+                fake = self.g(*g_inputs)
+        real_scores = self.d(real, labels)  # (B,)
+        fake_scores = self.d(fake.detach(), labels)  # (B,)
+        loss_d = self.d_loss(real_scores, fake_scores)
+        if self.penalty is not None:
+            loss_d = loss_d + self.gp_lambda * self.penalty(self.d, real, fake.detach(), labels)
+        self.opt_d.zero_grad(set_to_none=True)
+        loss_d.backward()
+        self.opt_d.step()
+        d_real = self.readout(real_scores.detach()).mean()
+        d_fake = self.readout(fake_scores.detach()).mean()
+        return loss_d.detach(), d_real, d_fake, fake
+
+    def g_step(self, fake: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
+        """(2) update G through D. D's parameters are frozen (requires_grad off), so backward
+        computes no weight gradients for D and its optimizer is not stepped."""
+        self.d.requires_grad_(False)
+        try:
+            loss_g = self.g_loss(self.d(fake, labels))
+            self.opt_g.zero_grad(set_to_none=True)
+            loss_g.backward()
+            self.opt_g.step()
+        finally:
+            self.d.requires_grad_(True)
+        return loss_g.detach()
+
+    def __call__(self, sample_batch, rng: torch.Generator | None) -> StepResult:
+        """sample_batch() -> (real (B, *shape), labels (B,) or None), drawn on the device."""
+        for i in range(self.n_critic):
+            real, labels = sample_batch()
+            last = i == self.n_critic - 1
+            loss_d, d_real, d_fake, fake = self.d_step(real, labels, rng, keep_fake=last)
+        # make_inputs gives fakes the real batch's labels, so D judges them under those labels
+        loss_g = self.g_step(fake, labels)
+        return StepResult(loss_d, loss_g, d_real, d_fake)

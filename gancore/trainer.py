@@ -1,0 +1,225 @@
+"""The training loop: builds everything from a TrainConfig, runs TwoPhaseStep, emits events.
+
+Listeners (the run store, a live job buffer, the CLI's progress line) subscribe with
+`trainer.subscribe(fn)`; the trainer knows none of them. Events, in order:
+  started -> (metrics | samples | checkpoint | paused | resumed)* -> finished | stopped | failed
+Pause, resume and stop are requested from any thread and take effect between two steps.
+"""
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import torch
+
+from .config import TrainConfig, check_data_fits, validate
+from .data import Dataset, DataInfo, load_dataset
+from .device import resolve_device
+from .registry import create_gan, is_conditional
+from .sampling import fixed_inputs, generate, preview_png
+from .step import StepResult, TwoPhaseStep, grad_norm
+
+CHECKPOINT_FORMAT = 1
+PREVIEW_POINTS = 1000  # generated points in a 2D preview scatter
+PREVIEW_IMAGES = 64  # 8 x 8 grid for unconditional image variants
+PREVIEW_COLS_PER_CLASS = 10  # one row per class for conditional variants
+
+
+@dataclass
+class Event:
+    kind: str  # started, metrics, samples, checkpoint, paused, resumed, finished, stopped, failed
+    step: int
+    data: dict = field(default_factory=dict)
+
+
+class Trainer:
+    def __init__(self, cfg: TrainConfig, dataset: Dataset | None = None,
+                 checkpoint: dict | None = None):
+        """`dataset` may be passed in when already loaded (tests, benchmarks); `checkpoint` is a
+        state from `checkpoint_state()` to continue from (same config, bar `steps`)."""
+        self.cfg = validate(cfg)
+        self.device = resolve_device(cfg.device)
+        torch.manual_seed(cfg.seed)  # model init and the gradient penalty's mixing weights
+        data = dataset if dataset is not None else load_dataset(cfg.data, cfg.seed)
+        self.data = data.to(self.device)
+        self.info: DataInfo = data.info
+        check_data_fits(cfg, self.info)
+        self.gan = create_gan(cfg, self.info)
+        self.gan.generator.to(self.device)
+        self.gan.discriminator.to(self.device)
+        self.conditional = is_conditional(cfg)
+        self.rng = torch.Generator(self.device).manual_seed(cfg.seed + 1)  # batches and noise
+
+        fused = {"fused": True} if self.device.type == "cuda" else {"foreach": True}
+        betas = (cfg.beta1, cfg.beta2)
+        self.opt_g = torch.optim.Adam(self.gan.generator.parameters(), cfg.lr_g, betas=betas, **fused)
+        self.opt_d = torch.optim.Adam(self.gan.discriminator.parameters(), cfg.lr_d, betas=betas, **fused)
+        self.step_fn = TwoPhaseStep(self.gan, self.opt_g, self.opt_d, cfg.n_critic, cfg.model.gp_lambda)
+
+        # A fixed noise batch (and fixed labels: one row per class) so successive preview grids
+        # show the same "people" improving, as in pytorch/examples.
+        self.fixed_z, self.fixed_y = fixed_inputs(
+            self.gan.generator, self.info, self.conditional, self.device, cfg.seed,
+            n=PREVIEW_POINTS if self.info.kind == "points" else PREVIEW_IMAGES,
+            per_class=PREVIEW_COLS_PER_CLASS)
+        self.step = 0
+        if checkpoint is not None:
+            self._load(checkpoint)
+
+        self._listeners: list[Callable[[Event], None]] = []
+        self._pause = threading.Event()
+        self._stop = threading.Event()
+        self._wake = threading.Event()  # set whenever pause/resume/stop is asked for
+        self.status = "created"
+
+    # ---- control, from any thread -------------------------------------------------------------
+    def subscribe(self, listener: Callable[[Event], None]) -> None:
+        self._listeners.append(listener)
+
+    def pause(self) -> None:
+        self._pause.set()
+        self._wake.set()
+
+    def resume(self) -> None:
+        self._pause.clear()
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+
+    def _emit(self, kind: str, **data) -> None:
+        event = Event(kind, self.step, data)
+        for listener in self._listeners:
+            listener(event)
+
+    # ---- the loop -----------------------------------------------------------------------------
+    def _lr_factor(self) -> float:
+        """Linear decay to 0 over the run when cfg.lr_decay (sharper modes at the end)."""
+        return 1.0 - self.step / self.cfg.steps if self.cfg.lr_decay else 1.0
+
+    def _set_lr(self) -> None:
+        factor = self._lr_factor()
+        for opt, base in ((self.opt_g, self.cfg.lr_g), (self.opt_d, self.cfg.lr_d)):
+            for group in opt.param_groups:
+                group["lr"] = base * factor
+
+    def _sample_batch(self):
+        return self.data.batch(self.cfg.batch_size, self.rng)
+
+    def run(self) -> str:
+        """Train until cfg.steps, a stop request or an error. Returns the final status."""
+        cfg = self.cfg
+        self.status = "running"
+        self._emit("started", total=cfg.steps)
+        acc = torch.zeros(4, device=self.device)  # sums of loss_d, loss_g, d_real, d_fake
+        window_steps, window_start = 0, time.perf_counter()
+        run_start = window_start
+        try:
+            while self.step < cfg.steps:
+                if self._pause.is_set() and not self._stop.is_set():
+                    paused_at = time.perf_counter()
+                    self._wait_while_paused()
+                    window_start += time.perf_counter() - paused_at  # paused time is not training
+                    run_start += time.perf_counter() - paused_at
+                if self._stop.is_set():
+                    self._checkpoint()
+                    self.status = "stopped"
+                    self._emit("stopped")
+                    return self.status
+                if cfg.lr_decay:
+                    self._set_lr()
+                result = self.step_fn(self._sample_batch, self.rng)
+                acc += torch.stack([result.loss_d, result.loss_g, result.d_real, result.d_fake])
+                self.step += 1
+                window_steps += 1
+                last = self.step == cfg.steps
+                if self.step % cfg.log_every == 0 or last:
+                    now = time.perf_counter()
+                    self._log(acc, window_steps, now - window_start, now - run_start)
+                    acc.zero_()
+                    window_steps, window_start = 0, time.perf_counter()
+                if self.step % cfg.sample_every == 0 or last:
+                    self._emit_samples()
+                if self.step % cfg.checkpoint_every == 0 or last:
+                    self._checkpoint()
+        except Exception as exc:  # reported to listeners, then re-raised for the caller
+            self.status = "failed"
+            self._emit("failed", message=f"{type(exc).__name__}: {exc}")
+            raise
+        self.status = "finished"
+        self._emit("finished")
+        return self.status
+
+    def _wait_while_paused(self) -> None:
+        self.status = "paused"
+        self._emit("paused")
+        while self._pause.is_set() and not self._stop.is_set():
+            self._wake.wait(timeout=1.0)
+            self._wake.clear()
+        if not self._stop.is_set():
+            self.status = "running"
+            self._emit("resumed")
+
+    def _log(self, acc: torch.Tensor, window_steps: int, window_s: float, wall_s: float) -> None:
+        """The loop's only host sync: one read of the window's sums and the gradient norms."""
+        norms = torch.stack([grad_norm(self.gan.discriminator).to(self.device),
+                             grad_norm(self.gan.generator).to(self.device)])
+        means = (acc / window_steps).tolist()
+        gd, gg = norms.tolist()
+        record = {
+            "step": self.step,
+            "loss_d": means[0], "loss_g": means[1], "d_real": means[2], "d_fake": means[3],
+            "grad_norm_d": gd, "grad_norm_g": gg,
+            "images_per_s": window_steps * self.cfg.batch_size / max(window_s, 1e-9),
+            "wall_time": wall_s,
+            "lr_g": self.opt_g.param_groups[0]["lr"],
+        }
+        if not all(math.isfinite(v) for v in means):
+            record["nonfinite"] = True
+        self._emit("metrics", record=record)
+
+    def _emit_samples(self) -> None:
+        samples = generate(self.gan.generator, self.fixed_z, self.fixed_y)
+        png = preview_png(samples, self.info, self.data, self.fixed_y)
+        self._emit("samples", png=png)
+
+    def _checkpoint(self) -> None:
+        self._emit("checkpoint", state=self.checkpoint_state())
+
+    # ---- checkpoints: plain data + tensors only (torch.load(weights_only=True)) ---------------
+    def checkpoint_state(self) -> dict:
+        return {
+            "format": CHECKPOINT_FORMAT,
+            "config": self.cfg.to_dict(),
+            "data_info": self.info.to_dict(),
+            "step": self.step,
+            "generator": self.gan.generator.state_dict(),
+            "discriminator": self.gan.discriminator.state_dict(),
+            "opt_g": self.opt_g.state_dict(),
+            "opt_d": self.opt_d.state_dict(),
+            "rng": self.rng.get_state(),
+        }
+
+    def _load(self, state: dict) -> None:
+        self.gan.generator.load_state_dict(state["generator"])
+        self.gan.discriminator.load_state_dict(state["discriminator"])
+        self.opt_g.load_state_dict(state["opt_g"])
+        self.opt_d.load_state_dict(state["opt_d"])
+        self.rng.set_state(state["rng"].cpu())
+        self.step = int(state["step"])
+
+
+def train(cfg: TrainConfig, dataset: Dataset | None = None) -> tuple[Trainer, list[dict]]:
+    """Train in the calling thread with no run folder; returns the trainer and its metric records."""
+    trainer = Trainer(cfg, dataset)
+    records: list[dict] = []
+    trainer.subscribe(lambda e: records.append(e.data["record"]) if e.kind == "metrics" else None)
+    trainer.run()
+    return trainer, records
+
+
+__all__ = ["Event", "StepResult", "Trainer", "train"]

@@ -1,0 +1,20 @@
+"""DCGAN (Radford et al. 2015): convolutional G and D for images, BCE."""
+from ..registry import GAN, register_variant
+from .networks_conv import build_conv_pair
+
+CONV_DEFAULTS = {
+    "image": dict(latent_dim=64, base_channels=32, batch_size=64, steps=3000, lr_g=2e-4,
+                  lr_d=2e-4, beta1=0.5, sample_every=250),
+}
+
+
+@register_variant(
+    "dcgan",
+    description="Deep convolutional GAN: the classic image GAN (sharp digits in minutes).",
+    data_kinds=("image",),
+    image_sizes=(16, 28, 32, 64),
+    defaults=CONV_DEFAULTS,
+)
+def build_dcgan(cfg, info) -> GAN:
+    g, d = build_conv_pair(cfg, info, num_classes=0)
+    return GAN(g, d, d_loss="bce", g_loss=cfg.model.g_loss)

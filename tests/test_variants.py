@@ -1,0 +1,78 @@
+"""Generated from the registry: a new variant is tested the moment it is registered (timm style)."""
+import pytest
+import torch
+
+from gancore import create_gan, get_variant_spec, list_variants, make_config
+from gancore.step import TwoPhaseStep
+from tiny_data import tiny_images, tiny_points
+
+
+def _cases():
+    for name in list_variants():
+        spec = get_variant_spec(name)
+        conds = {"never": [False], "always": [True], "optional": [False, True]}[spec.conditional]
+        for kind in spec.data_kinds:
+            for cond in conds:
+                sizes = spec.image_sizes if kind == "image" and spec.image_sizes else [28]
+                for size in (sizes if kind == "image" else [None]):
+                    yield pytest.param(name, kind, cond, size, id=f"{name}-{kind}{size or ''}{'-cond' if cond else ''}")
+
+
+def _setup(variant, kind, conditional, size):
+    torch.manual_seed(0)
+    if kind == "points":
+        data = tiny_points()
+        cfg = make_config(variant, "ring8", batch_size=16, conditional=conditional)
+    else:
+        channels = 3 if size in (32, 64) else 1  # colour too, where folders would give it
+        data = tiny_images(size=size, channels=channels)
+        cfg = make_config(variant, "glyphs", batch_size=8, conditional=conditional,
+                          image_size=None if size == 28 else size, base_channels=8, hidden_dim=32)
+    gan = create_gan(cfg, data.info)
+    opt_g = torch.optim.Adam(gan.generator.parameters(), 1e-3)
+    opt_d = torch.optim.Adam(gan.discriminator.parameters(), 1e-3)
+    step = TwoPhaseStep(gan, opt_g, opt_d, n_critic=1, gp_lambda=cfg.model.gp_lambda)
+    return cfg, data, gan, step
+
+
+@pytest.mark.parametrize("variant,kind,conditional,size", list(_cases()))
+def test_shapes_gradients_and_phases(variant, kind, conditional, size):
+    cfg, data, gan, step = _setup(variant, kind, conditional, size)
+    real, labels = data.batch(cfg.batch_size)
+    g_inputs = gan.generator.make_inputs(real, labels)
+    fake = gan.generator(*g_inputs)
+    assert fake.shape == real.shape, "G makes samples shaped like the data"
+    scores = gan.discriminator(real, labels if gan.conditional else None)
+    assert scores.shape == (cfg.batch_size,), "D gives one score per sample"
+    assert torch.isfinite(fake).all() and torch.isfinite(scores).all()
+    if kind == "image":
+        assert fake.min() >= -1 and fake.max() <= 1, "images end in tanh"
+
+    lab = labels if gan.conditional else None
+    g_before = [p.detach().clone() for p in gan.generator.parameters()]
+    d_before = [p.detach().clone() for p in gan.discriminator.parameters()]
+
+    # (1) D step: every D parameter gets a gradient and moves; G is untouched
+    loss_d, d_real, d_fake, fake = step.d_step(real, lab, None, keep_fake=True)
+    assert torch.isfinite(loss_d) and torch.isfinite(d_real) and torch.isfinite(d_fake)
+    for name, p in gan.discriminator.named_parameters():
+        assert p.grad is not None and torch.isfinite(p.grad).all(), f"D.{name} got no gradient"
+    assert all(torch.equal(a, b) for a, b in zip(g_before, gan.generator.parameters())), \
+        "phase (1) must leave G's parameters unchanged"
+    assert any(not torch.equal(a, b) for a, b in zip(d_before, gan.discriminator.parameters()))
+
+    # (2) G step through a frozen D: every G parameter gets a gradient; D is untouched
+    d_after_phase1 = [p.detach().clone() for p in gan.discriminator.parameters()]
+    loss_g = step.g_step(fake, lab)
+    assert torch.isfinite(loss_g)
+    for name, p in gan.generator.named_parameters():
+        assert p.grad is not None and torch.isfinite(p.grad).all(), f"G.{name} got no gradient"
+    assert all(torch.equal(a, b) for a, b in zip(d_after_phase1, gan.discriminator.parameters())), \
+        "phase (2) must leave D's parameters unchanged"
+    assert all(p.requires_grad for p in gan.discriminator.parameters()), "D is unfrozen afterwards"
+
+
+@pytest.mark.parametrize("variant", list_variants())
+def test_a_variant_registers_its_defaults_and_a_description(variant):
+    spec = get_variant_spec(variant)
+    assert spec.description and spec.data_kinds and spec.g_losses
