@@ -107,6 +107,11 @@ def scatter(real: np.ndarray | None, fake: np.ndarray, size: int = 420,
     if real is not None:
         dots(real, REAL_COLOR, 1.6)
     dots(fake, FAKE_COLOR, 1.4)
+    # legend, top left: which colour is which
+    legend = [("generated", FAKE_COLOR)] if real is None else [("real", REAL_COLOR), ("generated", FAKE_COLOR)]
+    for i, (text, color) in enumerate(legend):
+        draw.ellipse((8, 10 + 16 * i, 16, 18 + 16 * i), fill=color)
+        draw.text((22, 7 + 16 * i), text, fill=(60, 60, 60))
     return img
 
 

@@ -11,7 +11,6 @@ from gancore import RunError, RunStore, make_config, resume_run, validate_run_id
 from gancore.launch import start_run
 from gancore.runs import Run
 from gancore.trainer import Trainer
-from tiny_data import tiny_points
 
 
 def _cfg(**kw):
@@ -22,7 +21,7 @@ def _cfg(**kw):
 
 
 def _start(store, cfg, run_id=None):
-    trainer = Trainer(cfg, tiny_points())
+    trainer = Trainer(cfg)  # ring8 from its source (2,000 points), as resume will load it
     run = store.create(cfg, run_id)
     run.attach(trainer)
     return trainer, run

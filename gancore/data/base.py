@@ -24,6 +24,7 @@ class DataInfo:
     # 2D toys only: the mixture means (raw coordinates) and their std, for the PacGAN metrics.
     mode_means: list[list[float]] | None = None
     mode_sigma: float | None = None
+    skipped_files: int = 0  # folder sources: files that could not be read as images
 
     @property
     def labelled(self) -> bool:

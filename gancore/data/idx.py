@@ -1,0 +1,228 @@
+"""MNIST and Fashion-MNIST from IDX files: read from --data-dir, or downloaded once into a cache
+folder from a public mirror with SHA-256 checks.
+
+A folder may hold only one split (e.g. only the t10k files); --split chooses which is read.
+Files may be gzipped (`*.gz`, as distributed) or raw.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import socket
+import struct
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import numpy as np
+import torch
+
+from ..errors import DataError
+from .base import DataInfo, Dataset
+from .registry import register_dataset
+from .resize import resize_images
+
+SPLIT_PREFIX = {"train": "train", "test": "t10k"}
+DOWNLOAD_TIMEOUT_S = 30
+MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024  # the largest real file is 26 MB
+
+
+@dataclass(frozen=True)
+class IdxSource:
+    name: str
+    title: str
+    mirrors: tuple[str, ...]  # base URLs, tried in order
+    sha256: dict  # file name -> SHA-256 of the gzipped file as distributed
+    class_names: tuple[str, ...]
+    download_mb: int  # both splits, for the "downloads N MB" note
+
+
+MNIST = IdxSource(
+    "mnist", "MNIST",
+    ("https://ossci-datasets.s3.amazonaws.com/mnist/",
+     "https://storage.googleapis.com/cvdf-datasets/mnist/"),
+    {"train-images-idx3-ubyte.gz": "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
+     "train-labels-idx1-ubyte.gz": "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
+     "t10k-images-idx3-ubyte.gz": "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
+     "t10k-labels-idx1-ubyte.gz": "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6"},
+    tuple(str(d) for d in range(10)), 11)
+
+FASHION_MNIST = IdxSource(
+    "fashion_mnist", "Fashion-MNIST",
+    ("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",),
+    {"train-images-idx3-ubyte.gz": "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84",
+     "train-labels-idx1-ubyte.gz": "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845",
+     "t10k-images-idx3-ubyte.gz": "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073",
+     "t10k-labels-idx1-ubyte.gz": "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5"},
+    ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
+     "Ankle boot"), 30)
+
+
+def split_files(split: str) -> tuple[str, str]:
+    """Base names (without .gz) of the images and labels files of a split."""
+    prefix = SPLIT_PREFIX[split]
+    return f"{prefix}-images-idx3-ubyte", f"{prefix}-labels-idx1-ubyte"
+
+
+def cache_dir(source: IdxSource) -> Path:
+    root = os.environ.get("GANCORE_CACHE_DIR") or Path.home() / ".cache" / "gancore"
+    return Path(root) / source.name
+
+
+def find_file(folder: Path, base: str) -> Path | None:
+    for name in (base + ".gz", base):
+        if (folder / name).is_file():
+            return folder / name
+    return None
+
+
+# ---- the IDX format -------------------------------------------------------------------------
+IDX_DTYPES = {0x08: np.uint8}
+
+
+def read_idx(path: Path) -> np.ndarray:
+    """Parse an IDX file strictly: magic (0, 0, type, ndim), big-endian dims, exact byte count."""
+    try:
+        raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        raise DataError("data_dir", f"{path} is not a readable IDX file ({exc})") from exc
+    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in IDX_DTYPES or not 1 <= raw[3] <= 3:
+        raise DataError("data_dir", f"{path} is not an IDX file of unsigned bytes (bad magic number)")
+    ndim = raw[3]
+    header = 4 + 4 * ndim
+    if len(raw) < header:
+        raise DataError("data_dir", f"{path} is truncated (header cut off)")
+    dims = struct.unpack(f">{ndim}I", raw[4:header])
+    expected = header + int(np.prod(dims))
+    if len(raw) != expected:
+        raise DataError("data_dir", f"{path} holds {len(raw):,} bytes but its header promises "
+                        f"{expected:,} (truncated or corrupt)")
+    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(dims)
+
+
+# ---- downloading ----------------------------------------------------------------------------
+def download(source: IdxSource, name: str, folder: Path) -> Path:
+    """Fetch `name` from the first mirror that answers, check its SHA-256, then move it into
+    place atomically. Nothing is left behind on failure."""
+    folder.mkdir(parents=True, exist_ok=True)
+    errors = []
+    for base in source.mirrors:
+        url = base + name
+        tmp = folder / f".{name}.part-{os.getpid()}"
+        try:
+            digest = hashlib.sha256()
+            with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT_S) as resp, open(tmp, "wb") as out:
+                size = 0
+                while chunk := resp.read(1 << 16):
+                    size += len(chunk)
+                    if size > MAX_DOWNLOAD_BYTES:
+                        raise OSError(f"more than {MAX_DOWNLOAD_BYTES >> 20} MB")
+                    digest.update(chunk)
+                    out.write(chunk)
+            if digest.hexdigest() != source.sha256[name]:
+                raise OSError(f"SHA-256 mismatch (got {digest.hexdigest()[:12]}..., "
+                              f"expected {source.sha256[name][:12]}...)")
+            os.replace(tmp, folder / name)
+            return folder / name
+        except (OSError, urllib.error.URLError, ValueError) as exc:
+            errors.append(f"{url}: {getattr(exc, 'reason', exc)}")
+        finally:
+            tmp.unlink(missing_ok=True)
+    raise DataError("dataset", f"{source.title} is not in {folder} and could not be downloaded "
+                    f"({'; '.join(errors)}). Put {name} in a folder and pass --data-dir")
+
+
+_online_cache: dict[str, tuple[float, bool]] = {}
+
+
+def mirror_reachable(source: IdxSource, timeout: float = 1.0) -> bool:
+    """A quick TCP connect to the first mirror, remembered for a minute (the Train page asks on
+    every render)."""
+    url = urlparse(source.mirrors[0])
+    key = url.netloc
+    now = time.monotonic()
+    if key in _online_cache and now - _online_cache[key][0] < 60:
+        return _online_cache[key][1]
+    port = url.port or (443 if url.scheme == "https" else 80)
+    try:
+        socket.create_connection((url.hostname, port), timeout=timeout).close()
+        ok = True
+    except OSError:
+        ok = False
+    _online_cache[key] = (now, ok)
+    return ok
+
+
+# ---- loading --------------------------------------------------------------------------------
+def locate(source: IdxSource, cfg, fetch: bool) -> tuple[Path, Path]:
+    """Paths of the split's images and labels files; downloads into the cache when allowed."""
+    images, labels = split_files(cfg.split)
+    if cfg.data_dir:
+        folder = Path(cfg.data_dir).expanduser()
+        if not folder.is_dir():
+            raise DataError("data_dir", f"folder {folder} does not exist; it should hold "
+                            f"{images}.gz and {labels}.gz ({source.title}, split {cfg.split})")
+    else:
+        folder = cache_dir(source)
+    found = [find_file(folder, images), find_file(folder, labels)]
+    if all(found):
+        return found[0], found[1]
+    if cfg.data_dir or not fetch:
+        missing = ", ".join(b + "[.gz]" for b, f in zip((images, labels), found) if f is None)
+        raise DataError("data_dir", f"{folder} has no {missing} ({source.title}, split {cfg.split}); "
+                        f"put the IDX files there, choose --split "
+                        f"{'test' if cfg.split == 'train' else 'train'} if the folder holds that split"
+                        + ("" if cfg.data_dir else ", or allow downloads"))
+    paths = [f or download(source, base + ".gz", folder) for f, base in zip(found, (images, labels))]
+    return paths[0], paths[1]
+
+
+def load_idx(source: IdxSource, cfg) -> Dataset:
+    images_path, labels_path = locate(source, cfg, fetch=cfg.download)
+    images, labels = read_idx(images_path), read_idx(labels_path)
+    if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
+        raise DataError("data_dir", f"{images_path.name} ({images.shape}) and {labels_path.name} "
+                        f"({labels.shape}) do not pair up as N images and N labels")
+    if labels.max(initial=0) >= len(source.class_names):
+        raise DataError("data_dir", f"{labels_path} has labels above {len(source.class_names) - 1}")
+    x = torch.from_numpy(images.copy()).unsqueeze(1).float() / 127.5 - 1  # (N, 1, 28, 28) in [-1, 1]
+    x = resize_images(x, cfg.image_size)
+    y = torch.from_numpy(labels.astype(np.int64))
+    info = DataInfo(source.name, "image", tuple(x.shape[1:]), len(source.class_names),
+                    list(source.class_names))
+    return Dataset(x, y, info)
+
+
+def availability(source: IdxSource):
+    def check(cfg) -> str | None:
+        try:
+            locate(source, cfg, fetch=False)
+            return None
+        except DataError as exc:
+            if cfg.data_dir:
+                return exc.message
+        if not cfg.download:
+            return f"{source.title} is not downloaded yet and downloads are off"
+        if not mirror_reachable(source):
+            return f"{source.title} downloads {source.download_mb} MB on first use; no connection"
+        return None
+    return check
+
+
+@register_dataset("mnist", kind="image", labelled=True, native_size=28, native_channels=1,
+                  availability=availability(MNIST),
+                  description="MNIST: 70,000 handwritten digits (downloads 11 MB on first use).")
+def load_mnist(cfg, seed: int) -> Dataset:
+    return load_idx(MNIST, cfg)
+
+
+@register_dataset("fashion_mnist", kind="image", labelled=True, native_size=28, native_channels=1,
+                  availability=availability(FASHION_MNIST),
+                  description="Fashion-MNIST: 70,000 small photos of clothes in 10 kinds "
+                              "(downloads 30 MB on first use).")
+def load_fashion_mnist(cfg, seed: int) -> Dataset:
+    return load_idx(FASHION_MNIST, cfg)
