@@ -55,7 +55,7 @@ def decode(path: Path, side: int, channels: int) -> np.ndarray | None:
 
 
 @register_dataset("folder", kind="image", labelled=True, native_size=DEFAULT_SIZE,
-                  native_channels=DEFAULT_CHANNELS,
+                  native_channels=DEFAULT_CHANNELS, fields=("data_dir", "image_size", "channels"),
                   availability=lambda cfg: None if cfg.data_dir and Path(cfg.data_dir).is_dir()
                   else "choose a folder of images first (one subfolder per class)",
                   description="Your own pictures: a folder of images, one subfolder per class.")

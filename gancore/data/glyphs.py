@@ -69,6 +69,7 @@ def render_glyphs(n: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 @register_dataset("glyphs", kind="image", labelled=True, native_size=SIDE, native_channels=1,
+                  fields=("num_samples", "image_size"),
                   description="Digits 0-9 drawn from a built-in font with random tilt and thickness. "
                               "Works offline.")
 def load_glyphs(cfg, seed: int) -> Dataset:

@@ -213,15 +213,18 @@ def availability(source: IdxSource):
     return check
 
 
+IDX_FIELDS = ("data_dir", "split", "image_size", "download")
+
+
 @register_dataset("mnist", kind="image", labelled=True, native_size=28, native_channels=1,
-                  availability=availability(MNIST),
+                  availability=availability(MNIST), fields=IDX_FIELDS,
                   description="MNIST: 70,000 handwritten digits (downloads 11 MB on first use).")
 def load_mnist(cfg, seed: int) -> Dataset:
     return load_idx(MNIST, cfg)
 
 
 @register_dataset("fashion_mnist", kind="image", labelled=True, native_size=28, native_channels=1,
-                  availability=availability(FASHION_MNIST),
+                  availability=availability(FASHION_MNIST), fields=IDX_FIELDS,
                   description="Fashion-MNIST: 70,000 small photos of clothes in 10 kinds "
                               "(downloads 30 MB on first use).")
 def load_fashion_mnist(cfg, seed: int) -> Dataset:

@@ -23,19 +23,21 @@ class DatasetSpec:
     availability: Callable[["DataConfig"], str | None] = lambda cfg: None
     native_size: int | None = None  # image side in pixels when the source has one (28 for digits)
     native_channels: int | None = None
+    # The DataConfig fields this source reads beyond `dataset` (forms show only these).
+    fields: tuple[str, ...] = ()
 
 
 _DATASETS: dict[str, DatasetSpec] = {}
 
 
 def register_dataset(name: str, *, kind: str, labelled: bool, description: str,
-                     availability=None, native_size=None, native_channels=None):
+                     availability=None, native_size=None, native_channels=None, fields=()):
     def wrap(loader):
         if name in _DATASETS:
             raise ValueError(f"dataset {name!r} registered twice")
         _DATASETS[name] = DatasetSpec(name, kind, labelled, description, loader,
                                       availability or (lambda cfg: None), native_size,
-                                      native_channels)
+                                      native_channels, tuple(fields))
         return loader
     return wrap
 

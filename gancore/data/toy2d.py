@@ -37,19 +37,19 @@ def grid25_means() -> torch.Tensor:
     return torch.cartesian_prod(axis, axis)  # (25, 2)
 
 
-@register_dataset("ring8", kind="points", labelled=True,
+@register_dataset("ring8", kind="points", labelled=True, fields=("num_samples",),
                   description="8 tight clusters on a circle: the classic test of mode collapse.")
 def load_ring8(cfg, seed: int) -> Dataset:
     return _mixture("ring8", ring8_means(), 0.01, cfg.num_samples or DEFAULT_SAMPLES, seed, 1.0)
 
 
-@register_dataset("grid25", kind="points", labelled=True,
+@register_dataset("grid25", kind="points", labelled=True, fields=("num_samples",),
                   description="25 clusters on a 5 x 5 grid: harder, easy to miss a few.")
 def load_grid25(cfg, seed: int) -> Dataset:
     return _mixture("grid25", grid25_means(), 0.05, cfg.num_samples or DEFAULT_SAMPLES, seed, 2.0)
 
 
-@register_dataset("spiral", kind="points", labelled=True,
+@register_dataset("spiral", kind="points", labelled=True, fields=("num_samples",),
                   description="Two interleaved spiral arms: thin curved shapes.")
 def load_spiral(cfg, seed: int) -> Dataset:
     """Two arms r = t, angle = t + pi * arm, t in [0.5, 3.5], with noise 0.05; label = arm."""
@@ -64,7 +64,7 @@ def load_spiral(cfg, seed: int) -> Dataset:
     return Dataset((x / scale).float(), arm, info)
 
 
-@register_dataset("moons", kind="points", labelled=True,
+@register_dataset("moons", kind="points", labelled=True, fields=("num_samples",),
                   description="Two interlocking half circles: two curved classes.")
 def load_moons(cfg, seed: int) -> Dataset:
     """sklearn's make_moons shapes with noise 0.05; label = moon."""

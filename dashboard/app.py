@@ -1,0 +1,21 @@
+"""GAN Studio: page setup and navigation, nothing else. Run: streamlit run dashboard/app.py"""
+import sys
+from pathlib import Path
+
+# `streamlit run dashboard/app.py` puts dashboard/ on sys.path, not the repository root where
+# gancore lives; add the root so `import gancore` works from a plain checkout (no install step).
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import streamlit as st  # noqa: E402
+
+st.set_page_config(page_title="GAN Studio", page_icon=":material/blur_on:", layout="wide")
+
+PAGES = [
+    st.Page("pages/train.py", title="Train", icon=":material/play_circle:", default=True),
+    st.Page("pages/monitor.py", title="Monitor", icon=":material/monitoring:"),
+    st.Page("pages/generate.py", title="Generate", icon=":material/auto_awesome:"),
+    st.Page("pages/runs.py", title="Runs", icon=":material/folder_open:"),
+]
+st.navigation(PAGES).run()

@@ -1,0 +1,1 @@
+"""Builders used by the pages: pure functions where possible (forms -> configs, metrics -> figures)."""

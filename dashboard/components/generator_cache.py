@@ -1,0 +1,34 @@
+"""Generators rebuilt from checkpoints, cached across sessions (keyed by file and its mtime, so a
+newer latest.pt is picked up), and the real points drawn beside 2D samples."""
+from __future__ import annotations
+
+import streamlit as st
+
+from gancore import Run, load_dataset
+from gancore.sampling import load_generator, to_raw_points
+
+
+def checkpoint_names(run: Run) -> list[str]:
+    names = [p.name for p in reversed(run.checkpoint_files())]
+    return (["latest.pt"] if (run.checkpoints_dir / "latest.pt").is_file() else []) + names
+
+
+@st.cache_resource(max_entries=8, show_spinner="Loading the generator...")
+def _load(path: str, name: str, mtime: float):
+    # Eval mode and no_grad sampling only: safe to share between sessions.
+    return load_generator(Run(path).load_checkpoint(name))
+
+
+def load_checkpoint_generator(run: Run, name: str):
+    """(generator, DataInfo, TrainConfig) for a checkpoint of `run`."""
+    mtime = (run.checkpoints_dir / name).stat().st_mtime if (run.checkpoints_dir / name).exists() else 0.0
+    return _load(str(run.path), name, mtime)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def real_points(data_cfg_items: tuple, seed: int, n: int = 2500):
+    """(n, 2) real points of a 2D toy, in its own coordinates: the backdrop of a scatter."""
+    from gancore import DataConfig
+
+    data = load_dataset(DataConfig(**dict(data_cfg_items)), seed)
+    return to_raw_points(data.x[:n], data.info).numpy()

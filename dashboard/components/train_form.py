@@ -1,0 +1,34 @@
+"""The Train page's settings form: one widget per field, each with a slot for its error."""
+from __future__ import annotations
+
+import streamlit as st
+
+from .form_spec import FieldSpec, choice_label
+
+
+def _widget(spec: FieldSpec, default, key: str):
+    if spec.kind == "choice":
+        options = list(spec.options)
+        index = options.index(default) if default in options else 0
+        return st.selectbox(spec.label, options, index=index, key=key, help=spec.help,
+                            format_func=lambda v, n=spec.name: choice_label(n, v))
+    if spec.kind == "bool":
+        return st.checkbox(spec.label, value=bool(default), key=key, help=spec.help)
+    if spec.kind == "text":
+        value = st.text_input(spec.label, value=default or "", key=key, help=spec.help)
+        return value.strip() or None
+    if spec.kind == "float":
+        return float(st.number_input(spec.label, value=float(default), key=key, help=spec.help,
+                                     format=spec.fmt, step=None))
+    return int(st.number_input(spec.label, value=int(default), step=1, key=key, help=spec.help))
+
+
+def render_fields(specs: list[FieldSpec], defaults: dict, key_prefix: str, columns: int = 3):
+    """Widgets in a grid. Returns ({field: value}, {field: error slot})."""
+    values, slots = {}, {}
+    cols = st.columns(columns)
+    for i, spec in enumerate(specs):
+        with cols[i % columns]:
+            values[spec.name] = _widget(spec, defaults[spec.name], f"{key_prefix}-{spec.name}")
+            slots[spec.name] = st.empty()
+    return values, slots

@@ -1,0 +1,45 @@
+"""What the app says, in plain words, kept in one place."""
+from __future__ import annotations
+
+STATUS_LABELS = {
+    "preparing": ":blue[Preparing] (loading data and building the networks)",
+    "running": ":green[Running]",
+    "paused": ":orange[Paused]",
+    "finished": ":green[Finished]",
+    "stopped": ":gray[Stopped]",
+    "failed": ":red[Failed]",
+    "interrupted": ":orange[Interrupted] (the app restarted while it was training; resume it from Runs)",
+    "created": ":gray[Created]",
+}
+
+SCORES_BCE = (
+    "**D(x)** is how sure the discriminator is that *real* data is real; **D(G(z))** is how sure it "
+    "is that *generated* data is real. Both are probabilities. In a healthy run they move towards "
+    "each other around **0.5**, the line where the discriminator can no longer tell the two apart. "
+    "D(x) near 1 with D(G(z)) near 0 for a long time means the discriminator is winning and the "
+    "generator learns little; both stuck far from 0.5 with the pictures not improving is a warning sign.")
+
+SCORES_WASSERSTEIN = (
+    "For this critic (WGAN-GP) the scores are not probabilities: **D(x)** is the critic's average "
+    "score of *real* data and **D(G(z))** of *generated* data. The gap between them estimates how far "
+    "the generated distribution still is from the real one: in a healthy run it shrinks and settles.")
+
+LOSSES = (
+    "The two networks play against each other, so neither loss should go to zero. A healthy run "
+    "has both losses level off and wobble; a discriminator loss near zero means it wins outright "
+    "(the generator gets no useful signal).")
+
+
+def status_label(status: str) -> str:
+    return STATUS_LABELS.get(status, status)
+
+
+def format_eta(seconds: float | None) -> str:
+    if seconds is None:
+        return "estimating..."
+    seconds = int(max(seconds, 0))
+    if seconds >= 3600:
+        return f"{seconds // 3600} h {seconds // 60 % 60} min"
+    if seconds >= 60:
+        return f"{seconds // 60} min {seconds % 60} s"
+    return f"{seconds} s"

@@ -1,0 +1,88 @@
+"""Monitor: one run, live. Progress, losses, D(x) vs D(G(z)), the latest samples, and controls."""
+import streamlit as st
+
+from components import wording
+from components.charts import loss_figure, score_figure
+from components.errors import friendly_errors, show_error
+from components.run_picker import pick_run
+from components.run_view import load_view
+from gancore import get_dataset_spec
+from state import manager
+
+st.title("Monitor")
+run_id = pick_run("monitor")
+if run_id is None:
+    st.stop()
+
+first = None
+with friendly_errors("This run cannot be shown"):
+    first = load_view(run_id, manager())
+if first is None:
+    st.stop()
+
+
+@st.fragment(run_every=1.0 if first.live else None)
+def live_panel():
+    view = load_view(run_id, manager())
+    if view.live != first.live:
+        st.rerun()  # finished (or restarted): redraw the page once, without the 1 s refresh
+
+    cfg = view.cfg
+    st.markdown(f"**{run_id}** · {cfg.model.variant} on {cfg.data.dataset} · "
+                f"status: {wording.status_label(view.status)}")
+    if view.status == "failed":
+        show_error(f"Training failed: {view.message}", view.detail)
+    elif view.message and view.status != "interrupted":
+        st.caption(view.message)
+
+    fraction = min(view.step / max(view.total, 1), 1.0)
+    rate = view.metrics[-1]["images_per_s"] if view.metrics else None
+    eta = wording.format_eta(view.eta_seconds()) if view.live else "-"
+    st.progress(fraction, text=f"step {view.step:,} of {view.total:,}")
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Step", f"{view.step:,} / {view.total:,}")
+    c2.metric("Speed", f"{rate:,.0f} images/s" if rate else "-")
+    c3.metric("Time left", eta)
+
+    if view.controllable:
+        job = manager().get(run_id)
+        b1, b2, b3, _ = st.columns([1, 1, 1, 3])
+        if view.status == "paused":
+            if b1.button("Resume", icon=":material/play_arrow:"):
+                job.resume()
+                st.rerun(scope="fragment")
+        elif b1.button("Pause", icon=":material/pause:", disabled=view.status == "preparing"):
+            job.pause()
+            st.rerun(scope="fragment")
+        if b2.button("Stop", icon=":material/stop:", help="stop after the current step and save a checkpoint"):
+            job.stop()
+            st.rerun(scope="fragment")
+    elif view.live:
+        st.caption("Another process (for example the command line) is training this run; "
+                   "this page follows what it writes to disk.")
+
+    charts, picture = st.columns([3, 2])
+    with charts:
+        if view.metrics:
+            st.plotly_chart(loss_figure(view.metrics), key="losses")
+            st.caption(wording.LOSSES)
+            st.plotly_chart(score_figure(view.metrics, view.wasserstein), key="scores")
+            st.caption(wording.SCORES_WASSERSTEIN if view.wasserstein else wording.SCORES_BCE)
+        else:
+            st.info("The first numbers appear after the first few steps.")
+    with picture:
+        if view.png:
+            points = get_dataset_spec(cfg.data.dataset).kind == "points"
+            st.image(view.png, caption=f"Samples at step {view.png_step:,}")
+            if view.conditional and not points:
+                st.caption("Fixed noise, one row per class: the same inputs each time, so you see "
+                           "the same samples improve.")
+            elif points:
+                st.caption("Gray: real data. Red: what the generator makes from fixed noise.")
+            else:
+                st.caption("Fixed noise: the same inputs each time, so you see the same samples improve.")
+        else:
+            st.info("The first picture appears at the first sample step.")
+
+
+live_panel()

@@ -1,0 +1,67 @@
+"""Train: pick a variant and a dataset, adjust settings, Start. The run trains in the background."""
+import streamlit as st
+
+from components.errors import friendly_errors
+from components.form_spec import advanced_fields, main_fields
+from components.train_form import render_fields
+from gancore import (ConfigError, DataConfig, config_errors, default_values, describe_device,
+                     get_dataset_spec, get_variant_spec, list_datasets, list_variants)
+from gancore.config import from_flat
+from state import manager
+
+st.title("Train a GAN")
+st.write("A **generator** turns random noise into samples; a **discriminator** learns to tell "
+         "them from real data. They train against each other until the fakes look real. "
+         "Pick what to train on and press **Start**: it trains in the background and you can "
+         "watch it live.")
+
+left, right = st.columns(2)
+with left:
+    variant = st.selectbox("GAN variant", list_variants(), index=list_variants().index("vanilla"),
+                           key="variant")
+    st.caption(get_variant_spec(variant).description)
+
+vspec = get_variant_spec(variant)
+fitting = [d for d in list_datasets() if get_dataset_spec(d).kind in vspec.data_kinds
+           and (vspec.conditional != "always" or get_dataset_spec(d).labelled)]
+with right:
+    default_dataset = "ring8" if "ring8" in fitting else "glyphs"
+    dataset = st.selectbox("Dataset", fitting, index=fitting.index(default_dataset), key=f"dataset-{variant}")
+    dspec = get_dataset_spec(dataset)
+    st.caption(dspec.description)
+    dataset_slot = st.empty()
+
+defaults = default_values(variant, dataset)
+key_prefix = f"{variant}-{dataset}"  # new defaults when the variant or dataset changes
+st.subheader("Settings")
+values, slots = render_fields(main_fields(variant, dataset), defaults, key_prefix)
+with st.expander("Advanced settings"):
+    more, more_slots = render_fields(advanced_fields(variant, dataset), defaults, key_prefix)
+values.update(more)
+slots.update(more_slots)
+
+flat = {**defaults, **values}
+unavailable = dspec.availability(DataConfig(**{k: flat[k] for k in DataConfig.__dataclass_fields__}))
+if unavailable:
+    dataset_slot.warning(unavailable)
+
+try:
+    device_text = describe_device(flat["device"])
+except ConfigError as exc:
+    device_text = f"not available ({exc.message})"
+st.info(f"Training will run on: **{device_text}**", icon=":material/memory:")
+
+if st.button("Start training", type="primary", icon=":material/play_arrow:"):
+    cfg = from_flat(flat)
+    errors = config_errors(cfg)
+    if unavailable and "dataset" not in errors:
+        errors["dataset"] = unavailable
+    for name, message in errors.items():
+        (slots.get(name) or (dataset_slot if name in ("dataset", "variant") else st)).error(
+            f"{name.replace('_', ' ')}: {message}")
+    if errors:
+        st.error("Some settings need changing before training can start (see the red notes above).")
+    else:
+        with friendly_errors("Training could not start"):
+            job = manager().start(cfg)
+            st.switch_page("pages/monitor.py", query_params={"run": job.run_id})

@@ -1,0 +1,39 @@
+"""Process-wide state shared by every browser session: one JobManager over one RunStore, and the
+run id carried in the URL (?run=<id>) so reloads, second viewers and links find the same run."""
+from __future__ import annotations
+
+import streamlit as st
+
+from gancore import RunError, RunStore, validate_run_id
+from gancore.jobs import JobManager
+from gancore.runs import default_runs_dir
+
+
+@st.cache_resource(show_spinner=False)
+def _manager(runs_dir: str) -> JobManager:
+    # cache_resource objects are shared across sessions and threads: JobManager is thread-safe.
+    return JobManager(RunStore(runs_dir))
+
+
+def manager() -> JobManager:
+    return _manager(str(default_runs_dir()))
+
+
+def store() -> RunStore:
+    return manager().store
+
+
+def run_id_from_url() -> str | None:
+    """The ?run=<id> of the URL, validated; a bad id is reported and ignored (never used as a path)."""
+    raw = st.query_params.get("run")
+    if not raw:
+        return None
+    try:
+        return validate_run_id(raw)
+    except RunError as exc:
+        st.error(f"The link names a run that cannot exist: {exc}")
+        return None
+
+
+def remember_run(run_id: str) -> None:
+    st.query_params["run"] = run_id
