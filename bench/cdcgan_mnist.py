@@ -55,8 +55,8 @@ def main() -> None:
 
     lines = [
         "# cdcgan on MNIST (test split, CPU): does it draw the digit it is asked for?", "",
-        f"Reproduce: `python bench/cdcgan_mnist.py --seed {args.seed}`"
-        + (f" --steps {args.steps}" if args.steps else ""), "",
+        f"Reproduce: `python bench/cdcgan_mnist.py --seed {args.seed}"
+        + (f" --steps {args.steps}" if args.steps else "") + "` (cdcgan's defaults otherwise)", "",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, "
         f"{torch.get_num_threads()} threads. Data: the 10,000-image MNIST test split (only split here).", "",
         f"- training: {cfg.steps} steps, batch {cfg.batch_size}, base_channels {cfg.model.base_channels}: "

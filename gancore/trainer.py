@@ -142,7 +142,8 @@ class Trainer:
                     self._log(acc, window_steps, now - window_start, now - run_start)
                     acc.zero_()
                     window_steps, window_start = 0, time.perf_counter()
-                if self.step % cfg.sample_every == 0 or last:
+                # a first picture right at the first log, then every sample_every steps
+                if self.step % cfg.sample_every == 0 or last or self.step == min(cfg.log_every, cfg.sample_every):
                     self._emit_samples()
                 if self.step % cfg.checkpoint_every == 0 or last:
                     self._checkpoint()

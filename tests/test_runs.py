@@ -36,7 +36,7 @@ def test_a_run_folder_holds_config_status_metrics_samples_and_checkpoints(tmp_pa
     st = run.status()
     assert (st["status"], st["step"], st["total"]) == ("finished", 60, 60)
     assert [r["step"] for r in run.metrics()] == [10, 20, 30, 40, 50, 60]
-    assert [p.name for p in run.sample_files()] == ["step_0000030.png", "step_0000060.png"]
+    assert [p.name for p in run.sample_files()] == ["step_0000010.png", "step_0000030.png", "step_0000060.png"]
     assert [p.name for p in run.checkpoint_files()] == ["step_0000040.pt", "step_0000060.pt"], \
         "a bounded history: keep_checkpoints=2"
     latest = run.load_checkpoint()

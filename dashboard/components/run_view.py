@@ -44,7 +44,8 @@ def load_view(run_id: str, manager: JobManager) -> RunView:
     job = manager.get(run_id)
     if job is not None:
         snap = job.snapshot()
-        if snap.live or snap.status == "failed" and not (manager.store.root / run_id).exists():
+        failed_before_folder = snap.status == "failed" and not (manager.store.root / run_id).exists()
+        if snap.live or failed_before_folder:
             return RunView(run_id, job.cfg, snap.status, snap.step, snap.total, snap.metrics,
                            snap.latest_png, snap.latest_png_step, snap.message, snap.detail, snap.live)
     return view_from_disk(run_id, manager.store)

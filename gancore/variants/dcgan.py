@@ -3,8 +3,9 @@ from ..registry import GAN, register_variant
 from .networks_conv import build_conv_pair
 
 CONV_DEFAULTS = {
-    "image": dict(latent_dim=64, base_channels=32, batch_size=64, steps=3000, lr_g=2e-4,
-                  lr_d=2e-4, beta1=0.5, sample_every=250),
+    # 8,000 steps: cdcgan on MNIST reads 98 % as the asked-for digit (bench/cdcgan_mnist.py)
+    "image": dict(latent_dim=64, base_channels=32, batch_size=64, steps=8000, lr_g=2e-4,
+                  lr_d=2e-4, beta1=0.5, sample_every=500, checkpoint_every=2000),
 }
 
 

@@ -8,7 +8,7 @@ from .networks_mlp import build_mlp_pair
 MLP_DEFAULTS = {
     "points": dict(latent_dim=2, hidden_dim=128, hidden_layers=3, batch_size=256,
                    steps=12000, lr_g=1e-3, lr_d=1e-3, beta1=0.0, beta2=0.9, log_every=100,
-                   sample_every=1000, checkpoint_every=2000, lr_decay=True),
+                   sample_every=500, checkpoint_every=2000, lr_decay=True),
     "image": dict(latent_dim=64, hidden_dim=512, hidden_layers=2, batch_size=64,
                   steps=5000, lr_g=2e-4, lr_d=2e-4),
 }

@@ -1,0 +1,159 @@
+"""Every page under Streamlit's AppTest: renders, starts runs, shows them live, generates, validates."""
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from gancore import RunStore, make_config
+from gancore.launch import start_run
+
+REPO = Path(__file__).resolve().parents[1]
+APP = str(REPO / "dashboard" / "app.py")
+sys.path.insert(0, str(REPO / "dashboard"))  # the pages import `state` and `components` this way
+
+
+@pytest.fixture
+def runs_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("GANCORE_RUNS_DIR", str(tmp_path))
+    yield tmp_path
+    import state  # the process-wide registry of this runs dir: stop what the test left running
+
+    for job in state._manager(str(tmp_path)).jobs():
+        job.stop()
+        if job.thread is not None:
+            job.thread.join(timeout=30)
+
+
+def _app(page: str | None = None, run: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    if run is not None:
+        at.query_params["run"] = run
+    at.run()
+    if page is not None:
+        at.switch_page(page)
+        at.run()
+    return at
+
+
+def _finished_run(runs_dir, variant="vanilla", dataset="ring8", **kw) -> str:
+    cfg = make_config(variant, dataset, device="cpu", **kw)
+    trainer, run = start_run(cfg, RunStore(runs_dir))
+    trainer.run()
+    return run.run_id
+
+
+def _texts(at) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [e.value for e in at.error]
+    parts += [i.value for i in at.info] + [w.value for w in at.warning]
+    return "\n".join(str(p) for p in parts)
+
+
+@pytest.mark.parametrize("page", [None, "pages/monitor.py", "pages/generate.py", "pages/runs.py"])
+def test_every_page_renders_with_no_runs(runs_dir, page):
+    at = _app(page)
+    assert not at.exception
+    if page:
+        assert "No runs yet" in _texts(at)
+
+
+@pytest.mark.parametrize("page", ["pages/monitor.py", "pages/generate.py", "pages/runs.py"])
+def test_every_page_renders_with_a_finished_run(runs_dir, page):
+    run_id = _finished_run(runs_dir, steps=100, log_every=20)
+    at = _app(page, run=run_id)
+    assert not at.exception and not at.error
+    if page == "pages/monitor.py":
+        assert any(m.value == "100 / 100" for m in at.metric)
+        assert "Finished" in _texts(at)
+
+
+def test_starting_a_ring8_run_from_train_shows_it_running_in_monitor(runs_dir):
+    at = _app()
+    assert at.selectbox(key="variant").value == "vanilla"
+    at.number_input(key="vanilla-ring8-steps").set_value(200_000)
+    at.button[0].click().run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Monitor"]
+    assert "vanilla-ring8" in str(at.query_params["run"])
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        at.run()
+        step = int(at.metric[0].value.split("/")[0].replace(",", ""))
+        if step > 0:
+            break
+        time.sleep(0.5)
+    assert step > 0, "the run advances in the background"
+    assert "Running" in _texts(at)
+    assert [b.label for b in at.button][:2] == ["Pause", "Stop"]
+
+
+def test_bad_fields_get_messages_beside_them_and_nothing_starts(runs_dir):
+    at = _app()
+    at.number_input(key="vanilla-ring8-steps").set_value(0)
+    at.number_input(key="vanilla-ring8-lr_g").set_value(-0.5)
+    at.button[0].click().run()
+    errors = [e.value for e in at.error]
+    assert any(e.startswith("steps: must be between 1") for e in errors)
+    assert any(e.startswith("lr g: must be above 0") for e in errors)
+    assert [t.value for t in at.title] == ["Train a GAN"]
+    assert not list(runs_dir.iterdir()), "no run folder for a refused start"
+
+
+def test_generate_returns_an_image_for_a_chosen_class_of_a_conditional_run(runs_dir):
+    run_id = _finished_run(runs_dir, "cgan", "glyphs", steps=20, batch_size=16, num_samples=200,
+                           hidden_dim=32, log_every=10)
+    at = _app("pages/generate.py", run=run_id)
+    assert not at.exception
+    class_box = [s for s in at.selectbox if s.label == "Class"][0]
+    class_box.set_value("7").run()
+    assert not at.exception and not at.error
+    captions = [c for img in at.get("image") for c in img.captions]
+    assert any(c.startswith("64 class 7") for c in captions), captions
+    assert [b.label for b in at.get("download_button")][:1] == ["Download PNG"]
+
+
+def test_a_run_id_from_the_url_is_validated(runs_dir):
+    _finished_run(runs_dir, steps=20, log_every=10)
+    at = _app("pages/monitor.py", run="../../etc")
+    assert not at.exception
+    assert any("cannot exist" in e.value for e in at.error)
+
+
+def test_runs_page_resumes_a_stopped_run_and_deletes_with_confirmation(runs_dir):
+    run_id = _finished_run(runs_dir, steps=40, log_every=10)
+    at = _app("pages/runs.py")
+    assert not at.exception
+    delete = [b for b in at.button if b.label == "Delete"][0]
+    assert delete.disabled, "delete needs the confirmation first"
+    [c for c in at.checkbox if c.label.startswith("Yes, delete")][0].check().run()
+    [b for b in at.button if b.label == "Delete"][0].click().run()
+    assert not (runs_dir / run_id).exists()
+
+
+def test_runs_page_resume_continues_a_finished_run(runs_dir):
+    run_id = _finished_run(runs_dir, steps=40, log_every=10)
+    at = _app("pages/runs.py")
+    [n for n in at.number_input if n.label == "More steps"][0].set_value(40)
+    [b for b in at.button if b.label == "Resume training"][0].click().run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Monitor"]
+    import state
+
+    job = state._manager(str(runs_dir)).get(run_id)
+    job.thread.join(timeout=60)
+    assert RunStore(runs_dir).open(run_id).status()["step"] == 80
+
+
+def test_after_a_restart_a_run_that_was_training_shows_interrupted_and_resumes(runs_dir):
+    import subprocess
+
+    run_id = _finished_run(runs_dir, steps=40, log_every=10)
+    run = RunStore(runs_dir).open(run_id)
+    # the training process "dies": its status still says running, its owner is gone
+    code = f"from gancore.runs import Run; Run({str(run.path)!r}).write_status('running', 40)"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)
+    at = _app("pages/runs.py")
+    assert "Interrupted" in _texts(at)
+    at = _app("pages/monitor.py", run=run_id)
+    assert "Interrupted" in _texts(at) and not at.exception
