@@ -2,11 +2,19 @@
 run id carried in the URL (?run=<id>) so reloads, second viewers and links find the same run."""
 from __future__ import annotations
 
+import os
+
 import streamlit as st
 
 from gancore import RunError, RunStore, validate_run_id
 from gancore.jobs import JobManager
 from gancore.runs import default_runs_dir
+
+
+# Viewer mode, for sharing a live run with an audience: no Start, Stop, Resume, Delete or upload.
+READ_ONLY = os.environ.get("GANSTUDIO_READ_ONLY", "").lower() in ("1", "true", "yes", "on")
+READ_ONLY_NOTE = ("Viewer mode: this app only shows runs. Starting, stopping, resuming, deleting "
+                  "and uploading are turned off by whoever runs it.")
 
 
 @st.cache_resource(show_spinner=False)

@@ -83,7 +83,18 @@ def build_parser() -> argparse.ArgumentParser:
     resume = sub.add_parser("resume", help="continue a run from its latest checkpoint")
     resume.add_argument("--run", required=True, help="the run folder")
     resume.add_argument("--steps", type=_typed("steps", int), default=None, help="train this many more steps")
+    resume.add_argument("--lr-scale", type=_typed("lr_scale", float), default=1.0,
+                        help="multiply both learning rates (e.g. 0.5 after a divergence)")
+    resume.add_argument("--batch-size", type=_typed("batch_size", int), default=None,
+                        help="a new batch size (e.g. after running out of memory)")
     resume.add_argument("--quiet", action="store_true")
+    bench = sub.add_parser("bench", help="images/s of the trainer vs the reference loop vs the floor")
+    bench.add_argument("--variants", nargs="+", default=None, help="default: every benchmarked variant")
+    bench.add_argument("--batch-sizes", nargs="+", type=_typed("batch_size", int), default=None)
+    bench.add_argument("--reps", type=_typed("reps", int), default=5)
+    bench.add_argument("--steps", type=_typed("steps", int), default=None,
+                       help="timed steps per repetition (default: 200; fewer for conv nets on a CPU)")
+    bench.add_argument("--device", default="auto")
     return parser
 
 
@@ -99,6 +110,13 @@ def _run_in_foreground(trainer, run, quiet: bool) -> int:
     last: dict = {}
 
     def progress(event):
+        if event.kind == "diverged":  # nobody is here to press a button: stop, say what to do
+            print(f"{event.data['message']}: python -m gancore resume --run {run.path} --lr-scale 0.5",
+                  flush=True)
+            trainer.stop()
+            return
+        if event.kind == "stopped" and event.data.get("message"):
+            print(event.data["message"], flush=True)
         if event.kind != "metrics":
             return
         rec = event.data["record"]
@@ -140,7 +158,7 @@ def cmd_resume(args) -> int:
     from .launch import resume_run
 
     run = RunStore().open_path(args.run)
-    trainer, run = resume_run(run, args.steps)
+    trainer, run = resume_run(run, args.steps, lr_scale=args.lr_scale, batch_size=args.batch_size)
     print(f"resuming {run.run_id} at step {trainer.step} of {trainer.cfg.steps}", flush=True)
     return _run_in_foreground(trainer, run, args.quiet)
 
@@ -173,7 +191,28 @@ def cmd_sample(args) -> int:
     return 0
 
 
-COMMANDS = {"train": cmd_train, "sample": cmd_sample, "list": cmd_list, "resume": cmd_resume}
+def cmd_bench(args) -> int:
+    from . import benchmark
+    from .device import resolve_device
+
+    variants = args.variants or list(benchmark.VARIANTS)
+    for v in variants:
+        if v not in list_variants():
+            raise CliError(f"variants: unknown variant {v!r}; choose from {', '.join(list_variants())}")
+    if args.reps < 1:
+        raise CliError(f"reps: must be at least 1, got {args.reps}")
+    device = resolve_device(args.device)
+    print(benchmark.machine(), flush=True)
+    print("\n".join(benchmark.table([])), flush=True)
+    for v in variants:
+        for bs in args.batch_sizes or benchmark.BATCH_SIZES:
+            row = benchmark.measure(v, bs, device, reps=args.reps, steps=args.steps)
+            print(benchmark.table([row])[-1], flush=True)
+    return 0
+
+
+COMMANDS = {"train": cmd_train, "sample": cmd_sample, "list": cmd_list, "resume": cmd_resume,
+            "bench": cmd_bench}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,6 +14,8 @@ from .errors import ConfigError
 
 SPLITS = ("train", "test")
 DEVICES = ("auto", "cpu", "cuda", "mps")
+AMP_MODES = ("auto", "bf16", "off")
+SWITCHES = ("auto", "on", "off")
 G_LOSSES_BCE = ("nonsaturating", "minimax")
 IMAGE_SIZES = (16, 28, 32, 64)
 CHANNELS = (1, 3)
@@ -60,6 +62,10 @@ class TrainConfig:
     sample_every: int = 500  # fixed-noise sample grid every N steps
     checkpoint_every: int = 1000
     keep_checkpoints: int = 3  # step_<n>.pt history kept beside latest.pt
+    # engine options (see engine.py); "auto" picks what measured fastest for the device
+    amp: str = "auto"  # "auto" (bf16 on CUDA), "bf16" or "off"
+    channels_last: str = "auto"  # "auto" (on for conv networks on CUDA), "on" or "off"
+    compile: bool = False  # torch.compile(mode="reduce-overhead") of both networks
 
     # ---- flat access: one namespace for CLI flags, form fields and error messages ----
     def to_dict(self) -> dict:
@@ -209,6 +215,10 @@ def config_errors(cfg: TrainConfig) -> dict[str, str]:
         errors["split"] = f"must be one of {', '.join(SPLITS)}, got {flat['split']!r}"
     if flat["device"] not in DEVICES:
         errors["device"] = f"must be one of {', '.join(DEVICES)}, got {flat['device']!r}"
+    if flat["amp"] not in AMP_MODES:
+        errors["amp"] = f"must be one of {', '.join(AMP_MODES)}, got {flat['amp']!r}"
+    if flat["channels_last"] not in SWITCHES:
+        errors["channels_last"] = f"must be one of {', '.join(SWITCHES)}, got {flat['channels_last']!r}"
     if flat["image_size"] is not None and flat["image_size"] not in IMAGE_SIZES:
         errors["image_size"] = f"must be one of {', '.join(map(str, IMAGE_SIZES))}, got {flat['image_size']!r}"
     if flat["channels"] is not None and flat["channels"] not in CHANNELS:
@@ -234,6 +244,9 @@ def config_errors(cfg: TrainConfig) -> dict[str, str]:
         fits = sorted(n for n, s in _DATASETS.items() if s.labelled and s.kind in vspec.data_kinds)
         errors["dataset"] = (f"{variant} is conditional and needs labels, but {dataset} has none; "
                              f"choose one of: {', '.join(fits)}")
+    if flat["compile"] and not vspec.supports_compile:
+        errors["compile"] = (f"{variant} cannot be compiled: its gradient penalty differentiates "
+                             "twice, which torch.compile does not support; turn compile off")
     allowed_losses = vspec.g_losses
     if flat["g_loss"] not in allowed_losses:
         errors["g_loss"] = f"{variant} allows {', '.join(allowed_losses)}, got {flat['g_loss']!r}"
@@ -294,4 +307,7 @@ FIELD_HELP = {
     "sample_every": "save a picture of the generator's progress every N steps",
     "checkpoint_every": "save a checkpoint every N steps",
     "keep_checkpoints": "how many older checkpoints to keep beside the latest",
+    "amp": "mixed precision: auto (bf16 on a GPU), bf16 or off",
+    "channels_last": "channels-last memory layout for conv networks: auto (on a GPU), on or off",
+    "compile": "compile both networks with torch.compile (slow start, faster steps)",
 }

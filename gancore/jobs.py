@@ -49,7 +49,7 @@ class JobSnapshot:
     """A consistent copy of a job's state for one page render."""
 
     run_id: str
-    status: str  # preparing, running, paused, finished, stopped, failed
+    status: str  # preparing, running, paused, diverged, finished, stopped, failed
     step: int
     total: int
     metrics: list[dict]
@@ -106,10 +106,10 @@ class Job:
             elif event.kind == "started":
                 self.total = event.data["total"]
                 self.status = "running"
-            elif event.kind in ("paused", "finished", "stopped"):
-                self.status = event.kind
+            elif event.kind in ("paused", "diverged", "finished", "stopped"):
+                self.status, self.message = event.kind, event.data.get("message")
             elif event.kind == "resumed":
-                self.status = "running"
+                self.status, self.message = "running", None
             elif event.kind == "failed":
                 self.status, self.message = "failed", event.data.get("message")
 
@@ -152,15 +152,26 @@ class JobManager:
         job = Job(run_id, cfg, total=cfg.steps)
         return self._launch(job, lambda: start_run(cfg, self.store, run_id))
 
-    def resume(self, run_id: str, extra_steps: int | None = None) -> Job:
+    def resume(self, run_id: str, extra_steps: int | None = None, lr_scale: float = 1.0,
+               batch_size: int | None = None) -> Job:
         run = self.store.open(run_id)
         with self._lock:
             current = self._jobs.get(run_id)
             if current is not None and current.snapshot().live:
                 return current  # already training here: nothing to resume
         job = Job(run_id, run.config())
-        job.history.extend(run.metrics())
-        return self._launch(job, lambda: resume_run(run, extra_steps))
+        job.history.extend(m for m in run.metrics() if m.get("step", 0) <= run.load_checkpoint()["step"])
+        return self._launch(job, lambda: resume_run(run, extra_steps, lr_scale, batch_size))
+
+    def rollback(self, run_id: str, lr_scale: float = 0.5) -> Job:
+        """After a divergence: end the paused job, then continue from the last healthy
+        checkpoint (latest.pt; broken weights are never saved) with lower learning rates."""
+        current = self.get(run_id)
+        if current is not None and current.snapshot().live:
+            current.stop()
+            if current.thread is not None:
+                current.thread.join(timeout=30)
+        return self.resume(run_id, lr_scale=lr_scale)
 
     def _launch(self, job: Job, prepare) -> Job:
         with self._lock:

@@ -19,13 +19,22 @@ def start_run(cfg: TrainConfig, store: RunStore, run_id: str | None = None) -> t
     return trainer, run
 
 
-def resume_run(run: Run, extra_steps: int | None = None) -> tuple[Trainer, Run]:
+def resume_run(run: Run, extra_steps: int | None = None, lr_scale: float = 1.0,
+               batch_size: int | None = None) -> tuple[Trainer, Run]:
     """Continue `run` from checkpoints/latest.pt: its step count, optimizer state, noise stream
     and metrics file continue; metrics logged after that checkpoint are cut off first.
-    `extra_steps`: train this many more steps; None = up to the run's configured total."""
+    `extra_steps`: train this many more steps; None = up to the run's configured total.
+    `lr_scale` < 1 is the roll-back after a divergence (latest.pt is always a healthy point);
+    `batch_size` the resume after running out of memory."""
     state = run.load_checkpoint()
     cfg = TrainConfig.from_dict(state["config"])
     step = int(state["step"])
+    if not 0 < lr_scale <= 1:
+        raise RunError(f"lr_scale: must be above 0 and at most 1, got {lr_scale}")
+    if lr_scale != 1.0:
+        cfg = cfg.replace(lr_g=cfg.lr_g * lr_scale, lr_d=cfg.lr_d * lr_scale)
+    if batch_size is not None:
+        cfg = cfg.replace(batch_size=batch_size)
     if extra_steps is not None:
         if extra_steps < 1:
             raise RunError(f"steps: must be at least 1, got {extra_steps}")

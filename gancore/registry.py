@@ -42,6 +42,7 @@ class VariantSpec:
     conditional: str  # "never", "always" or "optional"
     g_losses: tuple[str, ...]  # generator losses the user may choose (first = default)
     image_sizes: tuple[int, ...] = ()  # conv variants: supported sides; () = any
+    supports_compile: bool = True  # False when the loss differentiates twice (gradient penalty)
     # Flat config defaults: keys "any", a data kind ("points"/"image") or a dataset name; later
     # keys win, so {"any": {...}, "points": {...}, "ring8": {...}} narrows step by step.
     defaults: dict = field(default_factory=dict)
@@ -51,7 +52,8 @@ _VARIANTS: dict[str, VariantSpec] = {}
 
 
 def register_variant(name: str, *, description: str, data_kinds, conditional: str = "never",
-                     g_losses=("nonsaturating", "minimax"), image_sizes=(), defaults=None):
+                     g_losses=("nonsaturating", "minimax"), image_sizes=(), defaults=None,
+                     supports_compile=True):
     if conditional not in ("never", "always", "optional"):
         raise ValueError(f"conditional must be never/always/optional, got {conditional!r}")
 
@@ -59,7 +61,8 @@ def register_variant(name: str, *, description: str, data_kinds, conditional: st
         if name in _VARIANTS:
             raise ValueError(f"variant {name!r} registered twice")
         _VARIANTS[name] = VariantSpec(name, description, builder, tuple(data_kinds), conditional,
-                                      tuple(g_losses), tuple(image_sizes), dict(defaults or {}))
+                                      tuple(g_losses), tuple(image_sizes), supports_compile,
+                                      dict(defaults or {}))
         return builder
     return wrap
 

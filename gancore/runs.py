@@ -30,7 +30,7 @@ from .config import TrainConfig
 from .errors import RunError
 
 RUN_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
-LIVE_STATUSES = ("running", "paused")
+LIVE_STATUSES = ("running", "paused", "diverged")
 DEFAULT_RUNS_DIR = "runs"
 
 
@@ -135,11 +135,13 @@ class Run:
         return st
 
     def write_status(self, status: str, step: int, total: int | None = None,
-                     message: str | None = None) -> None:
+                     message: str | None = None, **extra) -> None:
+        """extra: plain facts for the UI, e.g. fits_batch_size after running out of memory."""
         with self._lock:
             st = self.raw_status()
+            st.pop("fits_batch_size", None)
             st.update(status=status, step=step, message=message, updated=time.time(),
-                      owner=_process_tag(os.getpid()))
+                      owner=_process_tag(os.getpid()), **extra)
             if total is not None:
                 st["total"] = total
             atomic_write_json(self.path / "status.json", st)
@@ -214,8 +216,9 @@ class Run:
             self.save_checkpoint(event.data["state"], self._keep)
         elif kind == "started":
             self.write_status("running", step, total=event.data["total"])
-        elif kind in ("paused", "finished", "stopped"):
-            self.write_status(kind, step)
+        elif kind in ("paused", "diverged", "finished", "stopped"):
+            extra = {k: v for k, v in event.data.items() if k == "fits_batch_size"}
+            self.write_status(kind, step, message=event.data.get("message"), **extra)
         elif kind == "resumed":
             self.write_status("running", step)
         elif kind == "failed":

@@ -8,9 +8,11 @@ sums them on the device and reads them only every `log_every` steps.
 """
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import torch
+import torch.nn as nn
 
 from .losses import D_LOSSES, G_LOSSES, PENALTIES, SCORE_READOUT
 from .registry import GAN
@@ -38,8 +40,18 @@ class TwoPhaseStep:
     """The step, given a variant's networks and loss names. Knows no variant by name."""
 
     def __init__(self, gan: GAN, opt_g: torch.optim.Optimizer, opt_d: torch.optim.Optimizer,
-                 n_critic: int = 1, gp_lambda: float = 0.0):
-        self.g, self.d = gan.generator, gan.discriminator
+                 n_critic: int = 1, gp_lambda: float = 0.0, g_call=None, d_call=None,
+                 autocast=nullcontext):
+        """g_call / d_call: the modules to call (compiled ones, say); defaults to the variant's.
+        autocast: a context manager factory wrapping the forward passes (mixed precision)."""
+        self.g_module, self.d_module = gan.generator, gan.discriminator
+        self.g = g_call if g_call is not None else gan.generator
+        self.d = d_call if d_call is not None else gan.discriminator
+        self.autocast = autocast
+        # A D without BatchNorm treats samples independently, so real and fake can share one
+        # forward pass of 2B (one kernel launch per layer instead of two), same math.
+        self.joint_d = not any(isinstance(m, nn.modules.batchnorm._BatchNorm)
+                               for m in gan.discriminator.modules())
         self.opt_g, self.opt_d = opt_g, opt_d
         self.d_loss = D_LOSSES[gan.d_loss]
         self.g_loss = G_LOSSES[gan.g_loss]
@@ -53,17 +65,23 @@ class TwoPhaseStep:
         """(1) update D on a real batch and on detached fakes; G's parameters are not touched.
         Returns (loss_d, d_real, d_fake, fake) with `fake` still attached to G's graph when
         `keep_fake` (phase (2) reuses it, as pytorch/examples does, saving one G forward)."""
-        g_inputs = self.g.make_inputs(real, labels, rng)
-        if keep_fake:
-            fake = self.g(*g_inputs)  # (B, *shape), graph kept for phase (2)
-        else:
-            with torch.no_grad():  # G frozen: no graph at all
-                fake = self.g(*g_inputs)
-        real_scores = self.d(real, labels)  # (B,)
-        fake_scores = self.d(fake.detach(), labels)  # (B,)
-        loss_d = self.d_loss(real_scores, fake_scores)
-        if self.penalty is not None:
-            loss_d = loss_d + self.gp_lambda * self.penalty(self.d, real, fake.detach(), labels)
+        g_inputs = self.g_module.make_inputs(real, labels, rng)
+        with self.autocast():
+            if keep_fake:
+                fake = self.g(*g_inputs)  # (B, *shape), graph kept for phase (2)
+            else:
+                with torch.no_grad():  # G frozen: no graph at all
+                    fake = self.g(*g_inputs)
+            if self.joint_d:
+                both_labels = None if labels is None else torch.cat([labels, labels])
+                scores = self.d(torch.cat([real, fake.detach().to(real.dtype)]), both_labels)
+                real_scores, fake_scores = scores.float().chunk(2)  # (B,), (B,)
+            else:
+                real_scores = self.d(real, labels).float()  # (B,)
+                fake_scores = self.d(fake.detach(), labels).float()  # (B,)
+            loss_d = self.d_loss(real_scores, fake_scores)
+            if self.penalty is not None:
+                loss_d = loss_d + self.gp_lambda * self.penalty(self.d, real, fake.detach().to(real.dtype), labels)
         self.opt_d.zero_grad(set_to_none=True)
         loss_d.backward()
         self.opt_d.step()
@@ -74,14 +92,15 @@ class TwoPhaseStep:
     def g_step(self, fake: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
         """(2) update G through D. D's parameters are frozen (requires_grad off), so backward
         computes no weight gradients for D and its optimizer is not stepped."""
-        self.d.requires_grad_(False)
+        self.d_module.requires_grad_(False)
         try:
-            loss_g = self.g_loss(self.d(fake, labels))
+            with self.autocast():
+                loss_g = self.g_loss(self.d(fake, labels).float())
             self.opt_g.zero_grad(set_to_none=True)
             loss_g.backward()
             self.opt_g.step()
         finally:
-            self.d.requires_grad_(True)
+            self.d_module.requires_grad_(True)
         return loss_g.detach()
 
     def __call__(self, sample_batch, rng: torch.Generator | None) -> StepResult:
@@ -93,3 +112,31 @@ class TwoPhaseStep:
         # make_inputs gives fakes the real batch's labels, so D judges them under those labels
         loss_g = self.g_step(fake, labels)
         return StepResult(loss_d, loss_g, d_real, d_fake)
+
+
+    def trial(self, real: torch.Tensor, labels: torch.Tensor | None) -> None:
+        """Forward and backward of both phases at this batch size, no optimizer step: does it fit?"""
+        try:
+            with self.autocast():
+                fake = self.g(*self.g_module.make_inputs(real, labels))
+                loss = self.d_loss(self.d(real, labels).float(), self.d(fake.detach(), labels).float())
+                loss = loss + self.g_loss(self.d(fake, labels).float())
+            loss.backward()
+        finally:
+            self.opt_g.zero_grad(set_to_none=True)
+            self.opt_d.zero_grad(set_to_none=True)
+
+
+def largest_fitting_batch(step: TwoPhaseStep, data, failed: int) -> int | None:
+    """Halve the batch size from `failed` until one trial step fits; None if not even 1 does."""
+    size = failed // 2
+    while size >= 1:
+        try:
+            real, labels = data.batch(size)
+            step.trial(real, labels if step.g_module.num_classes else None)
+            return size
+        except torch.OutOfMemoryError:
+            if torch.cuda.is_available():
+                torch.cuda.empty_cache()
+            size //= 2
+    return None

@@ -2,7 +2,9 @@
 
 Listeners (the run store, a live job buffer, the CLI's progress line) subscribe with
 `trainer.subscribe(fn)`; the trainer knows none of them. Events, in order:
-  started -> (metrics | samples | checkpoint | paused | resumed)* -> finished | stopped | failed
+  started -> (metrics | samples | checkpoint | paused | diverged | resumed)* -> finished | stopped | failed
+A NaN/inf pauses the run as "diverged" (no checkpoint of broken weights is ever saved); running
+out of GPU memory stops it with the batch size that fits.
 Pause, resume and stop are requested from any thread and take effect between two steps.
 """
 from __future__ import annotations
@@ -18,9 +20,10 @@ import torch
 from .config import TrainConfig, check_data_fits, validate
 from .data import Dataset, DataInfo, load_dataset
 from .device import resolve_device
+from .engine import prepare_data, prepare_networks, resolve_engine
 from .registry import create_gan, is_conditional
 from .sampling import fixed_inputs, generate, preview_png
-from .step import StepResult, TwoPhaseStep, grad_norm
+from .step import StepResult, TwoPhaseStep, grad_norm, largest_fitting_batch
 
 CHECKPOINT_FORMAT = 1
 PREVIEW_POINTS = 1000  # generated points in a 2D preview scatter
@@ -30,7 +33,8 @@ PREVIEW_COLS_PER_CLASS = 10  # one row per class for conditional variants
 
 @dataclass
 class Event:
-    kind: str  # started, metrics, samples, checkpoint, paused, resumed, finished, stopped, failed
+    kind: str  # started, metrics, samples, checkpoint, paused, diverged, resumed, finished,
+    # stopped, failed
     step: int
     data: dict = field(default_factory=dict)
 
@@ -53,11 +57,16 @@ class Trainer:
         self.conditional = is_conditional(cfg)
         self.rng = torch.Generator(self.device).manual_seed(cfg.seed + 1)  # batches and noise
 
+        self.engine = resolve_engine(cfg, self.device, [self.gan.generator, self.gan.discriminator])
+        g_call, d_call = prepare_networks(self.engine, self.gan.generator, self.gan.discriminator)
+        self.data.x = prepare_data(self.engine, self.data.x)
+
         fused = {"fused": True} if self.device.type == "cuda" else {"foreach": True}
         betas = (cfg.beta1, cfg.beta2)
         self.opt_g = torch.optim.Adam(self.gan.generator.parameters(), cfg.lr_g, betas=betas, **fused)
         self.opt_d = torch.optim.Adam(self.gan.discriminator.parameters(), cfg.lr_d, betas=betas, **fused)
-        self.step_fn = TwoPhaseStep(self.gan, self.opt_g, self.opt_d, cfg.n_critic, cfg.model.gp_lambda)
+        self.step_fn = TwoPhaseStep(self.gan, self.opt_g, self.opt_d, cfg.n_critic, cfg.model.gp_lambda,
+                                    g_call, d_call, self.engine.autocast)
 
         # A fixed noise batch (and fixed labels: one row per class) so successive preview grids
         # show the same "people" improving, as in pytorch/examples.
@@ -66,6 +75,7 @@ class Trainer:
             n=PREVIEW_POINTS if self.info.kind == "points" else PREVIEW_IMAGES,
             per_class=PREVIEW_COLS_PER_CLASS)
         self.step = 0
+        self.diverged_at: int | None = None
         if checkpoint is not None:
             self._load(checkpoint)
 
@@ -122,17 +132,20 @@ class Trainer:
             while self.step < cfg.steps:
                 if self._pause.is_set() and not self._stop.is_set():
                     paused_at = time.perf_counter()
-                    self._wait_while_paused()
+                    self._wait_while_paused("diverged" if self.diverged_at is not None else "paused")
                     window_start += time.perf_counter() - paused_at  # paused time is not training
                     run_start += time.perf_counter() - paused_at
                 if self._stop.is_set():
                     self._checkpoint()
                     self.status = "stopped"
-                    self._emit("stopped")
+                    self._emit("stopped", message=self.divergence_message())
                     return self.status
                 if cfg.lr_decay:
                     self._set_lr()
-                result = self.step_fn(self._sample_batch, self.rng)
+                try:
+                    result = self.step_fn(self._sample_batch, self.rng)
+                except torch.OutOfMemoryError:
+                    return self._stop_out_of_memory()
                 acc += torch.stack([result.loss_d, result.loss_g, result.d_real, result.d_fake])
                 self.step += 1
                 window_steps += 1
@@ -155,9 +168,10 @@ class Trainer:
         self._emit("finished")
         return self.status
 
-    def _wait_while_paused(self) -> None:
-        self.status = "paused"
-        self._emit("paused")
+    def _wait_while_paused(self, kind: str = "paused") -> None:
+        """kind "diverged": paused by the trainer itself after a NaN/inf, with its message."""
+        self.status = kind
+        self._emit(kind, message=self.divergence_message())
         while self._pause.is_set() and not self._stop.is_set():
             self._wake.wait(timeout=1.0)
             self._wake.clear()
@@ -182,14 +196,57 @@ class Trainer:
         if not all(math.isfinite(v) for v in means):
             record["nonfinite"] = True
         self._emit("metrics", record=record)
+        if record.get("nonfinite") and self.diverged_at is None:
+            self._diverge()
 
     def _emit_samples(self) -> None:
+        if not self._listeners:
+            return  # nobody would see the picture: do not draw it
         samples = generate(self.gan.generator, self.fixed_z, self.fixed_y)
         png = preview_png(samples, self.info, self.data, self.fixed_y)
         self._emit("samples", png=png)
 
     def _checkpoint(self) -> None:
+        """Save, unless the weights are no longer finite: latest.pt must stay a healthy point to
+        roll back to. One host sync per checkpoint to check."""
+        if self.diverged_at is None and not self._weights_finite():
+            self._diverge()
+        if self.diverged_at is not None:
+            return
         self._emit("checkpoint", state=self.checkpoint_state())
+
+    # ---- faults: divergence (NaN/inf) and running out of GPU memory ---------------------------
+    def _weights_finite(self) -> bool:
+        params = [p.detach() for net in (self.gan.generator, self.gan.discriminator)
+                  for p in net.parameters()]
+        return bool(torch.isfinite(torch.stack(torch._foreach_norm(params))).all())
+
+    def _diverge(self) -> None:
+        """A loss or weight became NaN/inf: pause (do not crash) and say where."""
+        self.diverged_at = self.step
+        self._pause.set()
+
+    def divergence_message(self) -> str | None:
+        if self.diverged_at is None:
+            return None
+        return (f"diverged at step {self.diverged_at}: a loss became NaN or infinite. Roll back to "
+                "the last healthy checkpoint with a lower learning rate")
+
+    def _stop_out_of_memory(self) -> str:
+        """Stop cleanly, keep the last healthy checkpoint, and say which batch size fits."""
+        failed = self.cfg.batch_size
+        for opt in (self.opt_g, self.opt_d):
+            opt.zero_grad(set_to_none=True)
+        if self.device.type == "cuda":
+            torch.cuda.empty_cache()
+        fits = largest_fitting_batch(self.step_fn, self.data, failed)
+        advice = (f"batch size {fits} fits: resume with --batch-size {fits}" if fits
+                  else f"even batch size 1 does not fit on {self.device}")
+        self._checkpoint()  # weights are whole (an OOM leaves at most one D update applied)
+        self.status = "stopped"
+        self._emit("stopped", message=f"ran out of memory at batch size {failed}; {advice}",
+                   fits_batch_size=fits)
+        return self.status
 
     # ---- checkpoints: plain data + tensors only (torch.load(weights_only=True)) ---------------
     def checkpoint_state(self) -> dict:
@@ -212,6 +269,7 @@ class Trainer:
         self.opt_d.load_state_dict(state["opt_d"])
         self.rng.set_state(state["rng"].cpu())
         self.step = int(state["step"])
+        self._set_lr()  # the config's rates (a roll-back lowers them), not the saved ones
 
 
 def train(cfg: TrainConfig, dataset: Dataset | None = None) -> tuple[Trainer, list[dict]]:

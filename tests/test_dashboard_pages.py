@@ -157,3 +157,52 @@ def test_after_a_restart_a_run_that_was_training_shows_interrupted_and_resumes(r
     assert "Interrupted" in _texts(at)
     at = _app("pages/monitor.py", run=run_id)
     assert "Interrupted" in _texts(at) and not at.exception
+
+
+def test_viewer_mode_hides_every_control(runs_dir, monkeypatch):
+    import state
+
+    monkeypatch.setattr(state, "READ_ONLY", True)
+    run_id = _finished_run(runs_dir, steps=20, log_every=10)
+    for page in (None, "pages/monitor.py", "pages/runs.py"):
+        at = _app(page, run=run_id)
+        labels = [b.label for b in at.button]
+        assert not at.exception
+        assert not {"Start training", "Stop", "Pause", "Resume training", "Delete"} & set(labels), labels
+        if page != "pages/monitor.py":
+            assert "Viewer mode" in _texts(at)
+
+
+def _mark(runs_dir, run_id, **status):
+    from gancore.runs import Run
+
+    Run(runs_dir / run_id).write_status(**status)
+
+
+def test_a_diverged_run_offers_the_roll_back_and_it_halves_the_learning_rate(runs_dir):
+    cfg = make_config("vanilla", "ring8", device="cpu", steps=100, log_every=10, checkpoint_every=20)
+    trainer, run = start_run(cfg, RunStore(runs_dir))
+    trainer.subscribe(lambda e: trainer.stop() if e.kind == "checkpoint" and e.step == 40 else None)
+    trainer.run()
+    run_id = run.run_id
+    _mark(runs_dir, run_id, status="stopped", step=50,
+          message="diverged at step 50: a loss became NaN or infinite. Roll back to the last healthy checkpoint")
+    at = _app("pages/monitor.py", run=run_id)
+    assert any("diverged at step 50" in w.value for w in at.warning)
+    button = [b for b in at.button if b.label.startswith("Roll back")][0]
+    button.click().run()
+    import state
+
+    job = state._manager(str(runs_dir)).get(run_id)
+    job.thread.join(timeout=60)
+    cfg = RunStore(runs_dir).open(run_id).config()
+    assert cfg.lr_g == make_config("vanilla", "ring8").lr_g * 0.5
+    assert RunStore(runs_dir).open(run_id).status()["status"] == "finished"
+
+
+def test_out_of_memory_offers_to_resume_with_the_batch_size_that_fits(runs_dir):
+    run_id = _finished_run(runs_dir, steps=20, log_every=10, batch_size=64)
+    _mark(runs_dir, run_id, status="stopped", step=20, fits_batch_size=16,
+          message="ran out of memory at batch size 64; batch size 16 fits: resume with --batch-size 16")
+    at = _app("pages/monitor.py", run=run_id)
+    assert [b.label for b in at.button if b.label.startswith("Resume with")] == ["Resume with batch size 16"]

@@ -20,10 +20,15 @@ class RunView:
     message: str | None
     detail: str | None
     controllable: bool  # a live job of this process: Pause / Resume / Stop apply
+    fits_batch_size: int | None = None  # after running out of memory: the batch size that fits
+
+    @property
+    def diverged(self) -> bool:
+        return self.status == "diverged" or "diverged at step" in (self.message or "")
 
     @property
     def live(self) -> bool:
-        return self.status in ("preparing", "running", "paused")
+        return self.status in ("preparing", "running", "paused", "diverged")
 
     @property
     def wasserstein(self) -> bool:
@@ -60,7 +65,7 @@ def view_from_disk(run_id: str, store: RunStore) -> RunView:
     png_step = int(samples[-1].stem.split("_")[1]) if samples else 0
     return RunView(run_id, cfg, st.get("status", "unknown"), int(st.get("step", 0)),
                    int(st.get("total", cfg.steps)), run.metrics(), png, png_step,
-                   st.get("message"), None, False)
+                   st.get("message"), None, False, st.get("fits_batch_size"))
 
 
 __all__ = ["RunView", "load_view", "view_from_disk", "RunError"]

@@ -5,6 +5,7 @@ STATUS_LABELS = {
     "preparing": ":blue[Preparing] (loading data and building the networks)",
     "running": ":green[Running]",
     "paused": ":orange[Paused]",
+    "diverged": ":red[Diverged] (paused: a loss became NaN or infinite)",
     "finished": ":green[Finished]",
     "stopped": ":gray[Stopped]",
     "failed": ":red[Failed]",

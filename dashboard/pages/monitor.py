@@ -7,7 +7,7 @@ from components.errors import friendly_errors, show_error
 from components.run_picker import pick_run
 from components.run_view import load_view
 from gancore import get_dataset_spec
-from state import manager
+from state import READ_ONLY, manager
 
 st.title("Monitor")
 run_id = pick_run("monitor")
@@ -19,6 +19,23 @@ with friendly_errors("This run cannot be shown"):
     first = load_view(run_id, manager())
 if first is None:
     st.stop()
+
+
+def recovery_buttons(view) -> None:
+    """The way back from a fault, one click: roll back after a divergence, or resume with the
+    batch size that fits after running out of memory."""
+    if READ_ONLY or view.cfg is None:
+        return
+    if view.diverged and st.button("Roll back to the last healthy checkpoint with half the learning rate",
+                                   icon=":material/undo:", type="primary"):
+        with friendly_errors("The roll-back did not start"):
+            manager().rollback(run_id, lr_scale=0.5)
+            st.rerun(scope="app")
+    if view.fits_batch_size and not view.live and st.button(
+            f"Resume with batch size {view.fits_batch_size}", icon=":material/play_arrow:", type="primary"):
+        with friendly_errors("The run could not be resumed"):
+            manager().resume(run_id, batch_size=view.fits_batch_size)
+            st.rerun(scope="app")
 
 
 @st.fragment(run_every=1.0 if first.live else None)
@@ -33,7 +50,8 @@ def live_panel():
     if view.status == "failed":
         show_error(f"Training failed: {view.message}", view.detail)
     elif view.message and view.status != "interrupted":
-        st.caption(view.message)
+        (st.warning if view.diverged or view.fits_batch_size else st.caption)(view.message)
+    recovery_buttons(view)
 
     fraction = min(view.step / max(view.total, 1), 1.0)
     rate = view.metrics[-1]["images_per_s"] if view.metrics else None
@@ -44,7 +62,7 @@ def live_panel():
     c2.metric("Speed", f"{rate:,.0f} images/s" if rate else "-")
     c3.metric("Time left", eta)
 
-    if view.controllable:
+    if view.controllable and not READ_ONLY:
         job = manager().get(run_id)
         b1, b2, b3, _ = st.columns([1, 1, 1, 3])
         if view.status == "paused":

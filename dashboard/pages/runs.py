@@ -6,7 +6,7 @@ import streamlit as st
 from components import wording
 from components.errors import friendly_errors
 from components.runs_table import runs_rows
-from state import manager
+from state import READ_ONLY, READ_ONLY_NOTE, manager
 
 st.title("Runs")
 st.write("Every run in the runs folder, whether started here or from the command line.")
@@ -31,6 +31,10 @@ c1.page_link("pages/monitor.py", label="Open in Monitor", icon=":material/monito
              query_params={"run": run_id})
 c2.page_link("pages/generate.py", label="Open in Generate", icon=":material/auto_awesome:",
              query_params={"run": run_id})
+
+if READ_ONLY:
+    st.info(READ_ONLY_NOTE)
+    st.stop()
 
 with c3:
     if summary.status in ("stopped", "interrupted", "finished", "failed") and run_id not in live_here:

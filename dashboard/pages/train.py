@@ -7,7 +7,14 @@ from components.train_form import render_fields
 from gancore import (ConfigError, DataConfig, config_errors, default_values, describe_device,
                      get_dataset_spec, get_variant_spec, list_datasets, list_variants)
 from gancore.config import from_flat
-from state import manager
+from state import READ_ONLY, READ_ONLY_NOTE, manager
+
+
+def dataset_label(name: str) -> str:
+    """The picker's entry: the name, and why it cannot be used right now, if so."""
+    why = get_dataset_spec(name).availability(DataConfig(dataset=name))
+    return f"{name}  ({why})" if why else name
+
 
 st.title("Train a GAN")
 st.write("A **generator** turns random noise into samples; a **discriminator** learns to tell "
@@ -26,7 +33,8 @@ fitting = [d for d in list_datasets() if get_dataset_spec(d).kind in vspec.data_
            and (vspec.conditional != "always" or get_dataset_spec(d).labelled)]
 with right:
     default_dataset = "ring8" if "ring8" in fitting else "glyphs"
-    dataset = st.selectbox("Dataset", fitting, index=fitting.index(default_dataset), key=f"dataset-{variant}")
+    dataset = st.selectbox("Dataset", fitting, index=fitting.index(default_dataset), key=f"dataset-{variant}",
+                           format_func=dataset_label)
     dspec = get_dataset_spec(dataset)
     st.caption(dspec.description)
     dataset_slot = st.empty()
@@ -51,7 +59,9 @@ except ConfigError as exc:
     device_text = f"not available ({exc.message})"
 st.info(f"Training will run on: **{device_text}**", icon=":material/memory:")
 
-if st.button("Start training", type="primary", icon=":material/play_arrow:"):
+if READ_ONLY:
+    st.info(READ_ONLY_NOTE)
+elif st.button("Start training", type="primary", icon=":material/play_arrow:"):
     cfg = from_flat(flat)
     errors = config_errors(cfg)
     if unavailable and "dataset" not in errors:

@@ -17,6 +17,7 @@ _WGAN = dict(g_loss="wasserstein", lr_g=1e-4, lr_d=1e-4, beta1=0.0, beta2=0.9, n
     conditional="optional",
     g_losses=("wasserstein",),
     image_sizes=(16, 28, 32, 64),
+    supports_compile=False,
     defaults={
         "any": _WGAN,
         "points": dict(latent_dim=16, hidden_dim=128, hidden_layers=3, batch_size=256,

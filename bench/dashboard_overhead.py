@@ -1,0 +1,160 @@
+"""What the dashboard costs a run: images/s of the same ring8 run trained headless by the CLI and
+trained by the Streamlit server with the Monitor page open in Chromium (Playwright), alternating
+A B A B; the time from the Start click to the first chart point; and the server's resident
+memory over a long live run with the Monitor open.
+
+Writes the "Dashboard overhead" section of docs/BENCHMARKS.md.
+Usage: python bench/dashboard_overhead.py [--steps 12000] [--reps 2] [--memory-minutes 20]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+def rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def steady_rate(run_dir: Path) -> float:
+    """Median images/s of a run's logged windows, the first 10 % (warm-up) left out."""
+    records = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
+    rates = [r["images_per_s"] for r in records[len(records) // 10:]]
+    return statistics.median(rates)
+
+
+def cli_run(steps: int, runs: Path, run_id: str) -> float:
+    subprocess.run([sys.executable, "-m", "gancore", "train", "--variant", "vanilla", "--dataset",
+                    "ring8", "--steps", str(steps), "--runs-dir", str(runs), "--run-id", run_id,
+                    "--quiet"], cwd=REPO, check=True)
+    return steady_rate(runs / run_id)
+
+
+class Server:
+    def __init__(self, runs: Path):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        env = dict(os.environ, GANCORE_RUNS_DIR=str(runs))
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port",
+             str(self.port), "--server.headless", "true", "--server.address", "127.0.0.1"],
+            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.url = f"http://127.0.0.1:{self.port}"
+        for _ in range(200):
+            try:
+                if urllib.request.urlopen(self.url + "/_stcore/health", timeout=2).read() == b"ok":
+                    return
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError("streamlit did not start")
+
+    def close(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=20)
+
+
+def start_from_browser(page, url: str, steps: int) -> tuple[str, float]:
+    """Start a ring8 run from the Train page; returns (run id, seconds from click to first chart)."""
+    page.goto(url)
+    box = page.get_by_role("spinbutton", name="Training steps")
+    box.wait_for(timeout=60_000)
+    box.fill(str(steps))
+    box.press("Tab")
+    page.wait_for_timeout(800)
+    clicked = time.perf_counter()
+    page.get_by_role("button", name="Start training").click()
+    page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+    first_chart = time.perf_counter() - clicked
+    run_id = page.url.split("run=")[1].split("&")[0]
+    return run_id, first_chart
+
+
+def wait_finished(page, timeout: float) -> None:
+    page.get_by_text("Finished").first.wait_for(timeout=timeout * 1000)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--steps", type=int, default=12000)
+    parser.add_argument("--reps", type=int, default=2)
+    parser.add_argument("--memory-minutes", type=float, default=20.0)
+    parser.add_argument("--out", default=str(REPO / "docs" / "BENCHMARKS.md"))
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    tmp = Path(tempfile.mkdtemp(prefix="gs-overhead-"))
+    cli_rates, app_rates, first_charts = [], [], []
+    memory: list[tuple[float, float]] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        server = Server(tmp / "app-runs")
+        try:
+            for rep in range(args.reps):  # A B A B: CLI, then app with the Monitor open
+                cli_rates.append(cli_run(args.steps, tmp / "cli-runs", f"cli{rep}"))
+                run_id, first = start_from_browser(page, server.url, args.steps)
+                first_charts.append(first)
+                wait_finished(page, timeout=600)
+                app_rates.append(steady_rate(tmp / "app-runs" / run_id))
+                print(f"rep {rep}: cli {cli_rates[-1]:,.0f} img/s, app {app_rates[-1]:,.0f} img/s, "
+                      f"first chart {first:.2f} s", flush=True)
+            if args.memory_minutes > 0:  # a long live run, Monitor open, server RSS every 10 s
+                start_from_browser(page, server.url, 10_000_000)
+                end = time.time() + args.memory_minutes * 60
+                t0 = time.time()
+                while time.time() < end:
+                    memory.append(((time.time() - t0) / 60, rss_mb(server.proc.pid)))
+                    time.sleep(10)
+                page.get_by_role("button", name="Stop").click()
+                print(f"memory: {memory[0][1]:.0f} MB -> {memory[-1][1]:.0f} MB", flush=True)
+        finally:
+            server.close()
+            browser.close()
+
+    ratio = statistics.median(app_rates) / statistics.median(cli_rates)
+    after_1min = [m for t, m in memory if t >= 1.0] or [m for _, m in memory]
+    section = [
+        "<!-- dashboard overhead -->", "", "## Dashboard overhead", "",
+        f"Command: `python bench/dashboard_overhead.py --steps {args.steps} --reps {args.reps} "
+        f"--memory-minutes {args.memory_minutes:g}`. The default ring8 run (vanilla, batch 256), "
+        "the lightest and so the most sensitive to anything else the process does: headless CLI "
+        "vs the Streamlit server with the Monitor page open in Chromium (refreshing every second), "
+        "alternating; images/s are the medians of each run's logged windows.", "",
+        "| | images/s |", "|---|---:|",
+        f"| headless CLI (median of {len(cli_rates)}) | {statistics.median(cli_rates):,.0f} |",
+        f"| dashboard, Monitor open (median of {len(app_rates)}) | {statistics.median(app_rates):,.0f} |",
+        f"| dashboard / CLI | **{ratio:.3f}** (goal >= 0.95) |", "",
+        f"Start click to first chart point: {', '.join(f'{t:.2f} s' for t in first_charts)} (goal < 3 s).", ""]
+    if memory:
+        section += [
+            f"Server resident memory over a {args.memory_minutes:g}-minute live run with the Monitor "
+            f"open: {memory[0][1]:.0f} MB at the start, {after_1min[0]:.0f} MB after 1 minute, "
+            f"{memory[-1][1]:.0f} MB at the end: growth after warm-up **{memory[-1][1] - after_1min[0]:+.0f} MB** "
+            "(goal < 100 MB).", ""]
+    out = Path(args.out)
+    text = out.read_text() if out.exists() else "# Throughput benchmarks\n\n<!-- dashboard overhead -->"
+    head = text.split("<!-- dashboard overhead -->", 1)[0]
+    out.write_text(head + "\n".join(section))
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,131 @@
+"""The two loops gancore's trainer is measured against, around the very same model classes.
+
+reference_loop: the way the canonical examples train (pytorch/examples dcgan/main.py,
+  PyTorch-GAN): a DataLoader (shuffle, 2 workers, default collate) over the dataset, float32,
+  torch.optim.Adam with its defaults, and .item() on the losses, D(x) and D(G(z)) every step.
+floor_loop: the math alone: data already on the device, sampled by index, no logging, no events.
+
+Both run the same two phases as TwoPhaseStep, with the variant's own loss pair. Each returns the
+seconds taken by `steps` generator steps, after `warmup` untimed ones.
+"""
+from __future__ import annotations
+
+import time
+
+import torch
+from torch.utils.data import DataLoader, TensorDataset
+
+from .data.base import Dataset
+from .losses import D_LOSSES, G_LOSSES, PENALTIES
+from .registry import create_gan
+
+
+def _sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def _models(cfg, data: Dataset, device):
+    torch.manual_seed(cfg.seed)
+    gan = create_gan(cfg, data.info)
+    return gan, gan.generator.to(device), gan.discriminator.to(device)
+
+
+def reference_loop(cfg, data: Dataset, steps: int, warmup: int = 5, device="cpu") -> float:
+    device = torch.device(device)
+    gan, g, d = _models(cfg, data, device)
+    d_loss, g_loss = D_LOSSES[gan.d_loss], G_LOSSES[gan.g_loss]
+    penalty = PENALTIES[gan.penalty] if gan.penalty else None
+    betas = (cfg.beta1, cfg.beta2)
+    opt_g = torch.optim.Adam(g.parameters(), lr=cfg.lr_g, betas=betas)
+    opt_d = torch.optim.Adam(d.parameters(), lr=cfg.lr_d, betas=betas)
+    labels = data.y if data.y is not None else torch.zeros(len(data), dtype=torch.long)
+    loader = DataLoader(TensorDataset(data.x.cpu(), labels.cpu()), batch_size=cfg.batch_size,
+                        shuffle=True, num_workers=2, drop_last=True, persistent_workers=True)
+    conditional = gan.conditional
+
+    def batches():
+        while True:
+            yield from loader
+
+    it = batches()
+    log = []
+    start = None
+    for step in range(warmup + steps):
+        if step == warmup:
+            _sync(device)
+            start = time.perf_counter()
+        for _ in range(cfg.n_critic):
+            real, y = next(it)
+            real, y = real.to(device), (y.to(device) if conditional else None)
+            # (1) update D
+            z = torch.randn(real.shape[0], g.latent_dim, device=device)
+            fake = g(z, y)
+            out_real, out_fake = d(real, y), d(fake.detach(), y)
+            err_d = d_loss(out_real, out_fake)
+            if penalty is not None:
+                err_d = err_d + cfg.model.gp_lambda * penalty(d, real, fake.detach(), y)
+            opt_d.zero_grad()
+            err_d.backward()
+            opt_d.step()
+        # (2) update G
+        err_g = g_loss(d(fake, y))
+        opt_g.zero_grad()
+        err_g.backward()
+        opt_g.step()
+        # the examples print these every step: four host syncs
+        log.append((err_d.item(), err_g.item(), out_real.mean().item(), out_fake.mean().item()))
+    _sync(device)
+    elapsed = time.perf_counter() - start
+    del loader, it
+    return elapsed
+
+
+def floor_loop(cfg, data: Dataset, steps: int, warmup: int = 5, device="cpu") -> float:
+    device = torch.device(device)
+    gan, g, d = _models(cfg, data, device)
+    d_loss, g_loss = D_LOSSES[gan.d_loss], G_LOSSES[gan.g_loss]
+    penalty = PENALTIES[gan.penalty] if gan.penalty else None
+    betas = (cfg.beta1, cfg.beta2)
+    fast = {"fused": True} if device.type == "cuda" else {"foreach": True}
+    opt_g = torch.optim.Adam(g.parameters(), lr=cfg.lr_g, betas=betas, **fast)
+    opt_d = torch.optim.Adam(d.parameters(), lr=cfg.lr_d, betas=betas, **fast)
+    data = data.to(device)
+    start = None
+    for step in range(warmup + steps):
+        if step == warmup:
+            _sync(device)
+            start = time.perf_counter()
+        for _ in range(cfg.n_critic):
+            real, y = data.batch(cfg.batch_size)
+            y = y if gan.conditional else None
+            fake = g(torch.randn(real.shape[0], g.latent_dim, device=device), y)
+            err_d = d_loss(d(real, y), d(fake.detach(), y))
+            if penalty is not None:
+                err_d = err_d + cfg.model.gp_lambda * penalty(d, real, fake.detach(), y)
+            opt_d.zero_grad(set_to_none=True)
+            err_d.backward()
+            opt_d.step()
+        err_g = g_loss(d(fake, y))
+        opt_g.zero_grad(set_to_none=True)
+        err_g.backward()
+        opt_g.step()
+    _sync(device)
+    return time.perf_counter() - start
+
+
+def trainer_loop(cfg, data: Dataset, steps: int, warmup: int = 5, device="cpu") -> float:
+    """gancore's Trainer, timed the same way: `warmup` steps as a first run, then the timed
+    `steps` as its continuation (the same trainer, so nothing is rebuilt in between)."""
+    from .trainer import Trainer
+
+    device = torch.device(device)
+    quiet = dict(sample_every=10**7, checkpoint_every=10**7, device=str(device))
+    trainer = Trainer(cfg.replace(steps=warmup, **quiet), data)
+    trainer.run()
+    trainer.cfg = trainer.cfg.replace(steps=warmup + steps)
+    _sync(device)
+    start = time.perf_counter()
+    trainer.run()
+    _sync(device)
+    return time.perf_counter() - start
