@@ -265,6 +265,10 @@ def check_data_fits(cfg: TrainConfig, info) -> None:
         raise ConfigError("dataset", f"{cfg.model.variant} is conditional and needs labels, but "
                           f"{info.name} has none (for a folder: put each class in its own "
                           "subfolder); or choose an unconditional variant")
+    if is_conditional(cfg) and info.num_classes < 2:
+        raise ConfigError("dataset", f"{cfg.model.variant} is conditional and needs at least two "
+                          f"classes, but {info.name} has one ({', '.join(info.class_names)}); add "
+                          "a folder per class, or choose an unconditional variant")
 
 
 def validate(cfg: TrainConfig) -> TrainConfig:

@@ -13,6 +13,7 @@ import torch
 from PIL import Image, ImageDraw
 
 from .config import TrainConfig
+from .errors import GanError, RunError
 from .data.base import DataInfo
 from .registry import create_gan, is_conditional
 
@@ -153,11 +154,34 @@ PREVIEW_REAL_POINTS = 1000
 def load_generator(state: dict, device="cpu"):
     """Rebuild the generator a checkpoint state was saved from (its config and data facts are in
     the checkpoint as plain data). Returns (generator in eval mode, info, cfg)."""
-    cfg = TrainConfig.from_dict(state["config"])
-    info = DataInfo.from_dict(state["data_info"])
-    generator = create_gan(cfg, info).generator
-    generator.load_state_dict(state["generator"])
+    try:
+        cfg = TrainConfig.from_dict(state["config"])
+        info = DataInfo.from_dict(state["data_info"])
+        generator = create_gan(cfg, info).generator
+    except (KeyError, TypeError, ValueError, GanError) as exc:
+        raise RunError(f"this is not a gancore checkpoint (its config cannot be read: {exc})") from exc
+    try:
+        generator.load_state_dict(state["generator"])
+    except (KeyError, RuntimeError) as exc:
+        detail = str(exc).strip().splitlines()
+        raise RunError(f"the checkpoint's weights do not fit a {cfg.model.variant} generator for "
+                       f"{info.name} ({detail[1].strip() if len(detail) > 1 else detail[0]})") from exc
     return generator.to(device).eval(), info, cfg
+
+
+def load_checkpoint_bytes(data: bytes, max_mb: float = 200.0) -> dict:
+    """An uploaded checkpoint, read as plain data and tensors only: a pickled object inside is
+    refused by weights_only=True without ever being run."""
+    if len(data) > max_mb * 2**20:
+        raise RunError(f"the checkpoint is {len(data) / 2**20:.0f} MB; the limit is {max_mb:g} MB")
+    try:
+        state = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
+    except Exception as exc:  # a pickle payload, a truncated file, not a checkpoint at all
+        raise RunError("this file cannot be loaded safely as a checkpoint "
+                       f"({str(exc).strip().splitlines()[0][:200]})") from exc
+    if not isinstance(state, dict) or "generator" not in state:
+        raise RunError("this file is not a gancore checkpoint (no generator weights in it)")
+    return state
 
 
 def sample(generator, info: DataInfo, cfg: TrainConfig, n: int, seed: int = 0,

@@ -206,3 +206,13 @@ def test_out_of_memory_offers_to_resume_with_the_batch_size_that_fits(runs_dir):
           message="ran out of memory at batch size 64; batch size 16 fits: resume with --batch-size 16")
     at = _app("pages/monitor.py", run=run_id)
     assert [b.label for b in at.button if b.label.startswith("Resume with")] == ["Resume with batch size 16"]
+
+
+def test_train_page_offers_an_upload_box_for_image_folders(runs_dir):
+    at = _app()
+    at.selectbox(key="variant").set_value("dcgan").run()
+    at.selectbox(key="dataset-dcgan").set_value("folder").run()
+    assert not at.exception
+    # the upload widget itself is not driven by AppTest; its import is tested in test_uploads.py
+    assert any("folder of images" in (w.value or "") for w in at.warning)
+    assert at.text_input(key="dcgan-folder-data_dir").value == ""

@@ -159,3 +159,40 @@ def test_summaries_and_delete(tmp_path):
     assert summary.last["step"] == 20
     store.delete("one")
     assert store.summaries() == []
+
+
+def test_a_checkpoint_for_another_architecture_gives_a_clear_message(tmp_path):
+    from gancore.sampling import load_checkpoint_bytes, load_generator
+
+    store = RunStore(tmp_path)
+    trainer, run = _start(store, _cfg(steps=10), "a")
+    trainer.run()
+    state = run.load_checkpoint()
+    state["config"]["model"]["hidden_dim"] = 64  # the weights were made for 128 units
+    with pytest.raises(RunError, match="do not fit a vanilla generator for ring8"):
+        load_generator(state)
+    with pytest.raises(RunError, match="not a gancore checkpoint"):
+        load_generator({"config": {"nonsense": 1}, "generator": {}})
+
+    import io
+    buf = io.BytesIO()
+    torch.save(run.load_checkpoint(), buf)
+    assert load_checkpoint_bytes(buf.getvalue())["step"] == 10
+    with pytest.raises(RunError, match="cannot be loaded safely"):
+        load_checkpoint_bytes(b"not a checkpoint")
+
+
+def test_an_uploaded_checkpoint_with_a_pickle_payload_is_refused_without_running_it(tmp_path):
+    import io
+    from gancore.sampling import load_checkpoint_bytes
+
+    marker = tmp_path / "payload-ran"
+
+    class Payload:
+        def __reduce__(self):
+            return (os.system, (f"touch {marker}",))
+    buf = io.BytesIO()
+    torch.save({"generator": {}, "x": Payload()}, buf)
+    with pytest.raises(RunError, match="cannot be loaded safely"):
+        load_checkpoint_bytes(buf.getvalue())
+    assert not marker.exists()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from gancore import Run, load_dataset
-from gancore.sampling import load_generator, to_raw_points
+from gancore.sampling import load_checkpoint_bytes, load_generator, to_raw_points
 
 
 def checkpoint_names(run: Run) -> list[str]:
@@ -23,6 +23,12 @@ def load_checkpoint_generator(run: Run, name: str):
     """(generator, DataInfo, TrainConfig) for a checkpoint of `run`."""
     mtime = (run.checkpoints_dir / name).stat().st_mtime if (run.checkpoints_dir / name).exists() else 0.0
     return _load(str(run.path), name, mtime)
+
+
+@st.cache_resource(max_entries=4, show_spinner="Checking the checkpoint...")
+def load_uploaded_generator(data: bytes):
+    """An uploaded checkpoint: weights_only loading (a pickle payload is refused, never run)."""
+    return load_generator(load_checkpoint_bytes(data))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)

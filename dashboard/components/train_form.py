@@ -15,7 +15,8 @@ def _widget(spec: FieldSpec, default, key: str):
     if spec.kind == "bool":
         return st.checkbox(spec.label, value=bool(default), key=key, help=spec.help)
     if spec.kind == "text":
-        value = st.text_input(spec.label, value=default or "", key=key, help=spec.help)
+        st.session_state.setdefault(key, default or "")  # an upload may have set it already
+        value = st.text_input(spec.label, key=key, help=spec.help)
         return value.strip() or None
     if spec.kind == "float":
         return float(st.number_input(spec.label, value=float(default), key=key, help=spec.help,

@@ -1,34 +1,47 @@
 """Generate: draw samples from any run's checkpoint, by class for conditional runs."""
+import re
 from dataclasses import asdict
 
 import streamlit as st
 
 from components.errors import friendly_errors
-from components.generator_cache import checkpoint_names, load_checkpoint_generator, real_points
+from components.generator_cache import (checkpoint_names, load_checkpoint_generator,
+                                        load_uploaded_generator, real_points)
 from components.run_picker import pick_run
 from gancore import is_conditional
 from gancore.sample_files import check_label
 from gancore.sampling import class_grid, interpolate, picture, png_bytes, sample
-from state import store
+from state import READ_ONLY, store
 
 st.title("Generate")
 st.write("Draw new samples from a trained generator. The same seed always gives the same samples.")
 
-run_id = pick_run("generate")
-if run_id is None:
-    st.stop()
-run = store().open(run_id)
-names = checkpoint_names(run)
-if not names:
-    st.info("This run has no checkpoint yet: one is saved every few hundred steps and when it stops.")
-    st.stop()
-
-loaded = None
-with friendly_errors("This checkpoint cannot be used"):
-    checkpoint = st.selectbox("Checkpoint", names, help="latest.pt is the newest")
-    loaded = load_checkpoint_generator(run, checkpoint)
+loaded, name = None, None
+source = "a run" if READ_ONLY else st.radio(
+    "Generate from", ["a run", "an uploaded checkpoint (.pt)"], horizontal=True)
+if source == "a run":
+    run_id = pick_run("generate")
+    if run_id is None:
+        st.stop()
+    run = store().open(run_id)
+    names = checkpoint_names(run)
+    if not names:
+        st.info("This run has no checkpoint yet: one is saved every few thousand steps and when it stops.")
+        st.stop()
+    with friendly_errors("This checkpoint cannot be used"):
+        checkpoint = st.selectbox("Checkpoint", names, help="latest.pt is the newest")
+        loaded, name = load_checkpoint_generator(run, checkpoint), run_id
+else:
+    upload = st.file_uploader("A checkpoint saved by GAN Studio (runs/<id>/checkpoints/*.pt)",
+                              type=["pt"])
+    if upload is None:
+        st.stop()
+    with friendly_errors("This checkpoint cannot be used"):
+        loaded = load_uploaded_generator(upload.getvalue())
+        name = re.sub(r"[^A-Za-z0-9_.-]", "_", upload.name.rsplit(".", 1)[0])[:60] or "uploaded"
 if loaded is None:
     st.stop()
+run_id = name
 generator, info, cfg = loaded
 conditional = is_conditional(cfg)
 

@@ -4,6 +4,7 @@ import streamlit as st
 from components.errors import friendly_errors
 from components.form_spec import advanced_fields, main_fields
 from components.train_form import render_fields
+from components.upload_box import upload_box
 from gancore import (ConfigError, DataConfig, config_errors, default_values, describe_device,
                      get_dataset_spec, get_variant_spec, list_datasets, list_variants)
 from gancore.config import from_flat
@@ -41,6 +42,8 @@ with right:
 
 defaults = default_values(variant, dataset)
 key_prefix = f"{variant}-{dataset}"  # new defaults when the variant or dataset changes
+if dspec.uploads and not READ_ONLY:
+    upload_box(f"{key_prefix}-data_dir")
 st.subheader("Settings")
 values, slots = render_fields(main_fields(variant, dataset), defaults, key_prefix)
 with st.expander("Advanced settings"):

@@ -56,6 +56,7 @@ def decode(path: Path, side: int, channels: int) -> np.ndarray | None:
 
 @register_dataset("folder", kind="image", labelled=True, native_size=DEFAULT_SIZE,
                   native_channels=DEFAULT_CHANNELS, fields=("data_dir", "image_size", "channels"),
+                  uploads=True,
                   availability=lambda cfg: None if cfg.data_dir and Path(cfg.data_dir).is_dir()
                   else "choose a folder of images first (one subfolder per class)",
                   description="Your own pictures: a folder of images, one subfolder per class.")

@@ -25,19 +25,21 @@ class DatasetSpec:
     native_channels: int | None = None
     # The DataConfig fields this source reads beyond `dataset` (forms show only these).
     fields: tuple[str, ...] = ()
+    uploads: bool = False  # the app may offer an upload box that fills data_dir
 
 
 _DATASETS: dict[str, DatasetSpec] = {}
 
 
 def register_dataset(name: str, *, kind: str, labelled: bool, description: str,
-                     availability=None, native_size=None, native_channels=None, fields=()):
+                     availability=None, native_size=None, native_channels=None, fields=(),
+                     uploads=False):
     def wrap(loader):
         if name in _DATASETS:
             raise ValueError(f"dataset {name!r} registered twice")
         _DATASETS[name] = DatasetSpec(name, kind, labelled, description, loader,
                                       availability or (lambda cfg: None), native_size,
-                                      native_channels, tuple(fields))
+                                      native_channels, tuple(fields), uploads)
         return loader
     return wrap
 
