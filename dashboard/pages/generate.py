@@ -61,7 +61,7 @@ with friendly_errors("Samples could not be drawn"):
     real = real_points(tuple(asdict(cfg.data).items()), cfg.seed) if info.kind == "points" else None
     img = picture(samples, info, real, nrow=max(1, round(int(n) ** 0.5)))
     what = f"class {info.class_names[label]}" if label is not None and info.class_names else "samples"
-    st.image(png_bytes(img), caption=f"{int(n)} {what}, seed {int(seed)}")
+    st.image(png_bytes(img), caption=f"{int(n)} {what}, seed {int(seed)}", output_format="PNG")
     st.download_button("Download PNG", png_bytes(img), file_name=f"{run_id}-seed{int(seed)}.png",
                        mime="image/png", icon=":material/download:")
 
@@ -69,7 +69,7 @@ if conditional and info.kind == "image":
     st.subheader("One row per class")
     with friendly_errors("The class grid could not be drawn"):
         grid = class_grid(generator, info, per_class=10, seed=int(seed))
-        st.image(png_bytes(grid), caption="Each row asks for one class; each column uses the same noise.")
+        st.image(png_bytes(grid), caption="Each row asks for one class; each column uses the same noise.", output_format="PNG")
         st.download_button("Download class grid", png_bytes(grid), file_name=f"{run_id}-classes.png",
                            mime="image/png", key="grid-download")
 
@@ -83,6 +83,6 @@ if info.kind == "image":
     with friendly_errors("The interpolation could not be drawn"):
         strip = picture(interpolate(generator, info, int(seed_a), int(seed_b), steps=10, label=label),
                         info, nrow=10)
-        st.image(png_bytes(strip))
+        st.image(png_bytes(strip), output_format="PNG")
         st.download_button("Download strip", png_bytes(strip), file_name=f"{run_id}-walk.png",
                            mime="image/png", key="walk-download")

@@ -91,7 +91,7 @@ def live_panel():
     with picture:
         if view.png:
             points = get_dataset_spec(cfg.data.dataset).kind == "points"
-            st.image(view.png, caption=f"Samples at step {view.png_step:,}")
+            st.image(view.png, caption=f"Samples at step {view.png_step:,}", output_format="PNG")
             if view.conditional and not points:
                 st.caption("Fixed noise, one row per class: the same inputs each time, so you see "
                            "the same samples improve.")

@@ -1,0 +1,111 @@
+"""Load: ten browser sessions (Playwright contexts, Debian's Chromium) against one `streamlit run`,
+all watching one live run for two minutes. Checks that no session shows an error, that every
+session sees the step advance, and compares the run's images/s with ten viewers against its
+images/s with one viewer (same run, the minute before).
+
+Writes the "Load" section of docs/RELIABILITY.md.
+Usage: python bench/load_sessions.py [--sessions 10] [--minutes 2]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "bench"))
+
+from dashboard_overhead import CHROMIUM_ARGS, Server, start_from_browser  # noqa: E402
+
+
+def rates_between(run_dir: Path, t0: float, t1: float) -> list[float]:
+    """images/s of the windows logged between wall times t0 and t1 (seconds into the run)."""
+    records = [json.loads(x) for x in (run_dir / "metrics.jsonl").read_text().splitlines() if x.strip()]
+    return [r["images_per_s"] for r in records if t0 <= r["wall_time"] <= t1]
+
+
+def step_of(page) -> int | None:
+    try:
+        text = page.get_by_test_id("stMetricValue").first.inner_text(timeout=5000)
+        return int(text.split("/")[0].replace(",", "").strip())
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sessions", type=int, default=10)
+    parser.add_argument("--minutes", type=float, default=2.0)
+    parser.add_argument("--solo-seconds", type=float, default=60.0)
+    parser.add_argument("--out", default=str(REPO / "docs" / "RELIABILITY.md"))
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    runs = Path(tempfile.mkdtemp(prefix="gs-load-")) / "runs"
+    server = Server(runs)
+    errors: list[str] = []
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            first = browser.new_context(viewport={"width": 1300, "height": 900}).new_page()
+            first.on("pageerror", lambda e: errors.append(f"session 0: {e}"))
+            run_id, _ = start_from_browser(first, server.url, 10_000_000)
+            run_start = time.time()
+            time.sleep(args.solo_seconds)  # one viewer
+            solo_window = (5.0, time.time() - run_start)
+
+            pages = [first]
+            for i in range(1, args.sessions):
+                page = browser.new_context(viewport={"width": 1300, "height": 900}).new_page()
+                page.on("pageerror", lambda e, i=i: errors.append(f"session {i}: {e}"))
+                page.goto(f"{server.url}/monitor?run={run_id}")
+                pages.append(page)
+            crowd_start = time.time() - run_start
+            seen: list[list[int]] = [[] for _ in pages]
+            end = time.time() + args.minutes * 60
+            while time.time() < end:
+                for i, page in enumerate(pages):
+                    step = step_of(page)
+                    if step is not None:
+                        seen[i].append(step)
+                    if page.get_by_test_id("stException").count():
+                        errors.append(f"session {i}: an exception box is shown")
+                time.sleep(2)
+            crowd_window = (crowd_start + 10, time.time() - run_start)
+            pages[0].get_by_role("button", name="Stop").click()
+            browser.close()
+    finally:
+        server.close()
+
+    run_dir = runs / run_id
+    solo = statistics.median(rates_between(run_dir, *solo_window))
+    crowd = statistics.median(rates_between(run_dir, *crowd_window))
+    advanced = [len(s) >= 2 and s[-1] > s[0] for s in seen]
+    print(f"solo {solo:,.0f} img/s, {args.sessions} viewers {crowd:,.0f} img/s, ratio {crowd / solo:.3f}; "
+          f"sessions that saw the step advance: {sum(advanced)}/{len(advanced)}; errors: {len(errors)}")
+    section = [
+        "<!-- load -->", "", "## Load: ten viewers of one live run", "",
+        f"Command: `python bench/load_sessions.py --sessions {args.sessions} --minutes {args.minutes:g}`. "
+        f"One `streamlit run`, one ring8 run started from the Train page; {args.solo_seconds:g} s with one "
+        f"viewer, then {args.sessions} Playwright contexts (Chromium, on the same 2-core machine) on its "
+        f"Monitor page for {args.minutes:g} minutes, each read every ~2 s.", "",
+        "| measure | result | goal |", "|---|---|---|",
+        f"| sessions that saw the step advance | {sum(advanced)} of {len(advanced)} | all |",
+        f"| page errors or exception boxes | {len(errors)} | none |",
+        f"| training images/s, one viewer | {solo:,.0f} | |",
+        f"| training images/s, {args.sessions} viewers | {crowd:,.0f} | |",
+        f"| ratio | **{crowd / solo:.3f}** | >= 0.85 |", ""]
+    if errors:
+        section += ["Errors seen:", "", *[f"- {e}" for e in errors[:20]], ""]
+    out = Path(args.out)
+    text = out.read_text() if out.exists() else "# Reliability\n\n<!-- load -->"
+    out.write_text(text.split("<!-- load -->", 1)[0] + "\n".join(section))
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
