@@ -136,30 +136,41 @@ def main() -> None:
             server.close()
             browser.close()
 
-    ratio = statistics.median(app_rates) / statistics.median(cli_rates)
     after_1min = [m for t, m in memory if t >= 1.0] or [m for _, m in memory]
-    section = [
-        "<!-- dashboard overhead -->", "", "## Dashboard overhead", "",
-        f"Command: `python bench/dashboard_overhead.py --steps {args.steps} --reps {args.reps} "
-        f"--memory-minutes {args.memory_minutes:g}`. The default ring8 run (vanilla, batch 256), "
-        "the lightest and so the most sensitive to anything else the process does: headless CLI "
-        "vs the Streamlit server with the Monitor page open in Chromium (refreshing every second), "
-        "alternating; images/s are the medians of each run's logged windows.", "",
-        "| | images/s |", "|---|---:|",
-        f"| headless CLI (median of {len(cli_rates)}) | {statistics.median(cli_rates):,.0f} |",
-        f"| dashboard, Monitor open (median of {len(app_rates)}) | {statistics.median(app_rates):,.0f} |",
-        f"| dashboard / CLI | **{ratio:.3f}** (goal >= 0.95) |", "",
-        f"Start click to first chart point: {', '.join(f'{t:.2f} s' for t in first_charts)} (goal < 3 s).", ""]
+    section = []
+    if cli_rates:
+        ratio = statistics.median(app_rates) / statistics.median(cli_rates)
+        section += [
+            "## Dashboard overhead", "",
+            f"Command: `python bench/dashboard_overhead.py --steps {args.steps} --reps {args.reps} "
+            "--memory-minutes 0`. The default ring8 run (vanilla, batch 256), the lightest and so "
+            "the most sensitive to anything else the process does: headless CLI vs the Streamlit "
+            "server with the Monitor page open in Chromium (refreshing every second), alternating; "
+            "images/s are the medians of each run's logged windows.", "",
+            "| | images/s |", "|---|---:|",
+            f"| headless CLI (median of {len(cli_rates)}) | {statistics.median(cli_rates):,.0f} |",
+            f"| dashboard, Monitor open (median of {len(app_rates)}) | {statistics.median(app_rates):,.0f} |",
+            f"| dashboard / CLI | **{ratio:.3f}** (goal >= 0.95) |", "",
+            f"Start click to first chart point: {', '.join(f'{t:.2f} s' for t in first_charts)} "
+            "(goal < 3 s).", ""]
     if memory:
         section += [
+            "## Server memory over a long live run", "",
+            f"Command: `python bench/dashboard_overhead.py --reps 0 --memory-minutes {args.memory_minutes:g}`.",
+            "",
             f"Server resident memory over a {args.memory_minutes:g}-minute live run with the Monitor "
             f"open: {memory[0][1]:.0f} MB at the start, {after_1min[0]:.0f} MB after 1 minute, "
             f"{memory[-1][1]:.0f} MB at the end: growth after warm-up **{memory[-1][1] - after_1min[0]:+.0f} MB** "
             "(goal < 100 MB).", ""]
     out = Path(args.out)
-    text = out.read_text() if out.exists() else "# Throughput benchmarks\n\n<!-- dashboard overhead -->"
-    head = text.split("<!-- dashboard overhead -->", 1)[0]
-    out.write_text(head + "\n".join(section))
+    marker = "<!-- memory -->" if not cli_rates else "<!-- dashboard overhead -->"
+    text = out.read_text() if out.exists() else ""
+    for m in ("<!-- dashboard overhead -->", "<!-- memory -->"):
+        if m not in text:
+            text += f"\n{m}\n"
+    before, after = text.split(marker, 1)
+    rest = after[after.index("<!-- memory -->"):] if marker == "<!-- dashboard overhead -->" else ""
+    out.write_text(before + marker + "\n\n" + "\n".join(section) + "\n" + rest)
     print(f"wrote {out}")
 
 
