@@ -12,10 +12,13 @@ import streamlit as st  # noqa: E402
 
 st.set_page_config(page_title="GAN Studio", page_icon=":material/blur_on:", layout="wide")
 
+# The page scripts live in views/, not pages/: a folder named pages/ beside this script switches
+# Streamlit to its old multipage mode until st.navigation first runs, so a server's first request
+# for a link such as /monitor?run=<id> would run that page alone, without this file.
 PAGES = [
-    st.Page("pages/train.py", title="Train", icon=":material/play_circle:", default=True),
-    st.Page("pages/monitor.py", title="Monitor", icon=":material/monitoring:"),
-    st.Page("pages/generate.py", title="Generate", icon=":material/auto_awesome:"),
-    st.Page("pages/runs.py", title="Runs", icon=":material/folder_open:"),
+    st.Page("views/train.py", title="Train", icon=":material/play_circle:", default=True),
+    st.Page("views/monitor.py", title="Monitor", icon=":material/monitoring:"),
+    st.Page("views/generate.py", title="Generate", icon=":material/auto_awesome:"),
+    st.Page("views/runs.py", title="Runs", icon=":material/folder_open:"),
 ]
 st.navigation(PAGES).run()

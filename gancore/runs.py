@@ -27,7 +27,7 @@ from pathlib import Path
 import torch
 
 from .config import TrainConfig
-from .errors import RunError
+from .errors import ConfigError, RunError
 
 RUN_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
 LIVE_STATUSES = ("running", "paused", "diverged")
@@ -117,7 +117,7 @@ class Run:
     def config(self) -> TrainConfig:
         try:
             return TrainConfig.from_dict(json.loads((self.path / "config.json").read_text()))
-        except (OSError, ValueError, TypeError) as exc:
+        except (OSError, ValueError, TypeError, ConfigError) as exc:
             raise RunError(f"run {self.run_id}: config.json cannot be read ({exc})") from exc
 
     def raw_status(self) -> dict:

@@ -1,8 +1,9 @@
 """One real browser against the real server: Playwright driving Debian's Chromium.
 
-Start a ring8 run, watch the step counter and charts advance, reload and find the same run still
-running, stop it, generate samples, download the PNG. Saves a screenshot of each page into
-docs/screenshots/. In CI (CI=true) it must run; elsewhere it skips only when Chromium is missing.
+Open a link to a page first, start a ring8 run, watch the step counter and charts advance,
+reload and find the same run still running, stop it, generate samples, download the PNG. Saves
+a screenshot of each page into docs/screenshots/. In CI (CI=true) it must run; elsewhere it skips
+only when Chromium is missing.
 """
 import os
 import re
@@ -79,6 +80,19 @@ def _step(page) -> int:
     return int(text.split("/")[0].replace(",", "").strip())
 
 
+def _screenshot(page, name: str) -> None:
+    """The whole page: Streamlit scrolls inside its main block, so a full-page screenshot alone
+    stops at the window; grow the window to the content first. The mouse moves away first so no
+    tooltip is left open on the picture."""
+    page.mouse.move(1390, 990)  # the bottom right corner: nothing there to hover
+    height = page.evaluate("() => { const m = document.querySelector('[data-testid=\"stMainBlockContainer\"]');"
+                           " return m ? m.scrollHeight + 80 : 0; }")
+    page.set_viewport_size({"width": 1400, "height": max(1000, min(int(height), 4000))})
+    page.wait_for_timeout(800)  # charts re-layout to the new size
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    page.set_viewport_size({"width": 1400, "height": 1000})
+
+
 def _wait_until(predicate, timeout=60.0, what="condition"):
     end = time.time() + timeout
     while time.time() < end:
@@ -93,13 +107,20 @@ def _wait_until(predicate, timeout=60.0, what="condition"):
 
 def test_train_watch_reload_stop_generate_download(server, page):
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.goto(server)
+    # the fresh server's first request is a link to a page, not the root: the app's navigation
+    # still applies (Train, Monitor, ...), and its link leads on to Train
+    page.goto(f"{server}/runs")
+    page.get_by_text("No runs yet").wait_for(timeout=60_000)
+    nav = page.get_by_test_id("stSidebarNav").inner_text().split()  # icon names and titles
+    assert {"Train", "Monitor", "Generate", "Runs"} <= set(nav) and "app" not in nav, nav
+    page.get_by_text("Go to Train").click()
     page.get_by_text("Train a GAN").wait_for(timeout=60_000)
+    page.get_by_text("Training will run on").wait_for(timeout=30_000)
+    _screenshot(page, "train")  # the defaults, as a first visitor sees them
     steps = page.get_by_role("spinbutton", name="Training steps")
-    steps.fill("400000")  # long enough to still be running during every check below
+    steps.fill("200000")  # long enough to still be running during every check below
     steps.press("Tab")
     page.wait_for_timeout(500)
-    page.screenshot(path=str(SHOTS / "train.png"), full_page=True)
 
     page.get_by_role("button", name="Start training").click()
     page.wait_for_url(re.compile(r".*/monitor\?run=.+"), timeout=30_000)
@@ -109,8 +130,11 @@ def test_train_watch_reload_stop_generate_download(server, page):
     _wait_until(lambda: _step(page) > first, what="the step counter to advance")
     page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
     assert page.locator(".js-plotly-plot").count() >= 2, "loss and score charts"
-    page.wait_for_timeout(2500)
-    page.screenshot(path=str(SHOTS / "monitor.png"), full_page=True)
+    try:  # a few hundred steps of history make a more telling picture; not required
+        _wait_until(lambda: _step(page) >= 1500, timeout=15, what="some history")
+    except AssertionError:
+        pass
+    _screenshot(page, "monitor")
 
     # a reload (or a second viewer) finds the same run, still running
     page.reload()
@@ -125,7 +149,7 @@ def test_train_watch_reload_stop_generate_download(server, page):
     page.goto(f"{server}/generate?run={run_id}")
     page.get_by_role("button", name="Download PNG").wait_for(timeout=60_000)
     page.get_by_test_id("stImage").first.wait_for(timeout=30_000)
-    page.screenshot(path=str(SHOTS / "generate.png"), full_page=True)
+    _screenshot(page, "generate")
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Download PNG").click()
     data = Path(download_info.value.path()).read_bytes()
@@ -134,5 +158,4 @@ def test_train_watch_reload_stop_generate_download(server, page):
     page.goto(f"{server}/runs")
     page.get_by_text("Open in Monitor").wait_for(timeout=30_000)
     assert page.get_by_text(f"Yes, delete {run_id}").count() == 1, "the run is listed and selectable"
-    page.wait_for_timeout(1000)
-    page.screenshot(path=str(SHOTS / "runs.png"), full_page=True)
+    _screenshot(page, "runs")

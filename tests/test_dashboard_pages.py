@@ -11,7 +11,7 @@ from gancore.launch import start_run
 
 REPO = Path(__file__).resolve().parents[1]
 APP = str(REPO / "dashboard" / "app.py")
-sys.path.insert(0, str(REPO / "dashboard"))  # the pages import `state` and `components` this way
+sys.path.insert(0, str(REPO / "dashboard"))  # the page scripts import `state` and `components` this way
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ def _texts(at) -> str:
     return "\n".join(str(p) for p in parts)
 
 
-@pytest.mark.parametrize("page", [None, "pages/monitor.py", "pages/generate.py", "pages/runs.py"])
+@pytest.mark.parametrize("page", [None, "views/monitor.py", "views/generate.py", "views/runs.py"])
 def test_every_page_renders_with_no_runs(runs_dir, page):
     at = _app(page)
     assert not at.exception
@@ -58,12 +58,12 @@ def test_every_page_renders_with_no_runs(runs_dir, page):
         assert "No runs yet" in _texts(at)
 
 
-@pytest.mark.parametrize("page", ["pages/monitor.py", "pages/generate.py", "pages/runs.py"])
+@pytest.mark.parametrize("page", ["views/monitor.py", "views/generate.py", "views/runs.py"])
 def test_every_page_renders_with_a_finished_run(runs_dir, page):
     run_id = _finished_run(runs_dir, steps=100, log_every=20)
     at = _app(page, run=run_id)
     assert not at.exception and not at.error
-    if page == "pages/monitor.py":
+    if page == "views/monitor.py":
         assert any(m.value == "100 / 100" for m in at.metric)
         assert "Finished" in _texts(at)
 
@@ -94,8 +94,8 @@ def test_bad_fields_get_messages_beside_them_and_nothing_starts(runs_dir):
     at.number_input(key="vanilla-ring8-lr_g").set_value(-0.5)
     at.button[0].click().run()
     errors = [e.value for e in at.error]
-    assert any(e.startswith("steps: must be between 1") for e in errors)
-    assert any(e.startswith("lr g: must be above 0") for e in errors)
+    assert any(e.startswith("Training steps: must be between 1") for e in errors), errors
+    assert any(e.startswith("Generator learning rate: must be above 0") for e in errors), errors
     assert [t.value for t in at.title] == ["Train a GAN"]
     assert not list(runs_dir.iterdir()), "no run folder for a refused start"
 
@@ -103,7 +103,7 @@ def test_bad_fields_get_messages_beside_them_and_nothing_starts(runs_dir):
 def test_generate_returns_an_image_for_a_chosen_class_of_a_conditional_run(runs_dir):
     run_id = _finished_run(runs_dir, "cgan", "glyphs", steps=20, batch_size=16, num_samples=200,
                            hidden_dim=32, log_every=10)
-    at = _app("pages/generate.py", run=run_id)
+    at = _app("views/generate.py", run=run_id)
     assert not at.exception
     class_box = [s for s in at.selectbox if s.label == "Class"][0]
     class_box.set_value("7").run()
@@ -115,14 +115,14 @@ def test_generate_returns_an_image_for_a_chosen_class_of_a_conditional_run(runs_
 
 def test_a_run_id_from_the_url_is_validated(runs_dir):
     _finished_run(runs_dir, steps=20, log_every=10)
-    at = _app("pages/monitor.py", run="../../etc")
+    at = _app("views/monitor.py", run="../../etc")
     assert not at.exception
     assert any("cannot exist" in e.value for e in at.error)
 
 
 def test_runs_page_resumes_a_stopped_run_and_deletes_with_confirmation(runs_dir):
     run_id = _finished_run(runs_dir, steps=40, log_every=10)
-    at = _app("pages/runs.py")
+    at = _app("views/runs.py")
     assert not at.exception
     delete = [b for b in at.button if b.label == "Delete"][0]
     assert delete.disabled, "delete needs the confirmation first"
@@ -133,7 +133,7 @@ def test_runs_page_resumes_a_stopped_run_and_deletes_with_confirmation(runs_dir)
 
 def test_runs_page_resume_continues_a_finished_run(runs_dir):
     run_id = _finished_run(runs_dir, steps=40, log_every=10)
-    at = _app("pages/runs.py")
+    at = _app("views/runs.py")
     [n for n in at.number_input if n.label == "More steps"][0].set_value(40)
     [b for b in at.button if b.label == "Resume training"][0].click().run()
     assert not at.exception
@@ -153,9 +153,9 @@ def test_after_a_restart_a_run_that_was_training_shows_interrupted_and_resumes(r
     # the training process "dies": its status still says running, its owner is gone
     code = f"from gancore.runs import Run; Run({str(run.path)!r}).write_status('running', 40)"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)
-    at = _app("pages/runs.py")
+    at = _app("views/runs.py")
     assert "Interrupted" in _texts(at)
-    at = _app("pages/monitor.py", run=run_id)
+    at = _app("views/monitor.py", run=run_id)
     assert "Interrupted" in _texts(at) and not at.exception
 
 
@@ -164,12 +164,12 @@ def test_viewer_mode_hides_every_control(runs_dir, monkeypatch):
 
     monkeypatch.setattr(state, "READ_ONLY", True)
     run_id = _finished_run(runs_dir, steps=20, log_every=10)
-    for page in (None, "pages/monitor.py", "pages/runs.py"):
+    for page in (None, "views/monitor.py", "views/runs.py"):
         at = _app(page, run=run_id)
         labels = [b.label for b in at.button]
         assert not at.exception
         assert not {"Start training", "Stop", "Pause", "Resume training", "Delete"} & set(labels), labels
-        if page != "pages/monitor.py":
+        if page != "views/monitor.py":
             assert "Viewer mode" in _texts(at)
 
 
@@ -187,7 +187,7 @@ def test_a_diverged_run_offers_the_roll_back_and_it_halves_the_learning_rate(run
     run_id = run.run_id
     _mark(runs_dir, run_id, status="stopped", step=50,
           message="diverged at step 50: a loss became NaN or infinite. Roll back to the last healthy checkpoint")
-    at = _app("pages/monitor.py", run=run_id)
+    at = _app("views/monitor.py", run=run_id)
     assert any("diverged at step 50" in w.value for w in at.warning)
     button = [b for b in at.button if b.label.startswith("Roll back")][0]
     button.click().run()
@@ -204,7 +204,7 @@ def test_out_of_memory_offers_to_resume_with_the_batch_size_that_fits(runs_dir):
     run_id = _finished_run(runs_dir, steps=20, log_every=10, batch_size=64)
     _mark(runs_dir, run_id, status="stopped", step=20, fits_batch_size=16,
           message="ran out of memory at batch size 64; batch size 16 fits: resume with --batch-size 16")
-    at = _app("pages/monitor.py", run=run_id)
+    at = _app("views/monitor.py", run=run_id)
     assert [b.label for b in at.button if b.label.startswith("Resume with")] == ["Resume with batch size 16"]
 
 
@@ -216,3 +216,45 @@ def test_train_page_offers_an_upload_box_for_image_folders(runs_dir):
     # the upload widget itself is not driven by AppTest; its import is tested in test_uploads.py
     assert any("folder of images" in (w.value or "") for w in at.warning)
     assert at.text_input(key="dcgan-folder-data_dir").value == ""
+
+
+def test_every_variant_and_dataset_renders_on_train_with_its_description(runs_dir):
+    from gancore import get_dataset_spec, get_variant_spec, list_variants
+
+    at = _app()
+    for variant in list_variants():
+        at.selectbox(key="variant").set_value(variant).run()
+        for label in at.selectbox(key=f"dataset-{variant}").options:
+            dataset = label.split()[0]  # "mnist  (why it cannot be used now)"
+            at.selectbox(key=f"dataset-{variant}").set_value(dataset).run()
+            assert not at.exception, (variant, dataset)
+            captions = [c.value for c in at.caption]
+            assert get_variant_spec(variant).description in captions
+            assert get_dataset_spec(dataset).description in captions
+
+
+def test_monitor_resumes_a_stopped_run_where_it_stopped(runs_dir):
+    cfg = make_config("vanilla", "ring8", device="cpu", steps=60, log_every=10, checkpoint_every=20)
+    trainer, run = start_run(cfg, RunStore(runs_dir))
+    trainer.subscribe(lambda e: trainer.stop() if e.kind == "checkpoint" and e.step == 20 else None)
+    trainer.run()
+    at = _app("views/monitor.py", run=run.run_id)
+    assert "Stopped" in _texts(at)
+    [b for b in at.button if b.label == "Resume training"][0].click().run()
+    assert not at.exception and not at.error
+    import state
+
+    state._manager(str(runs_dir)).get(run.run_id).thread.join(timeout=60)
+    assert RunStore(runs_dir).open(run.run_id).status()["status"] == "finished"
+    assert RunStore(runs_dir).open(run.run_id).status()["step"] == 60
+
+
+def test_a_broken_run_folder_does_not_hide_the_other_runs(runs_dir):
+    run_id = _finished_run(runs_dir, steps=20, log_every=10)
+    broken = runs_dir / "20200101-000000-broken"
+    broken.mkdir()
+    (broken / "config.json").write_text('{"model": {}, "not_a_setting": 1}')
+    for page in ("views/monitor.py", "views/generate.py", "views/runs.py"):
+        at = _app(page)
+        assert not at.exception, page
+        assert run_id in [s.value for s in at.selectbox if s.label == "Run"], page

@@ -5,6 +5,9 @@ import plotly.graph_objects as go
 
 MAX_POINTS = 400  # per line: what the browser receives stays bounded however long the run
 
+# Distinct colours, matching the sample pictures: red is the generator / generated data.
+BLUE, RED, SLATE = "#2563eb", "#dc2626", "#334155"
+
 
 def downsample(records: list[dict], max_points: int = MAX_POINTS) -> list[dict]:
     """Every k-th record so at most `max_points` remain; the latest record is always kept."""
@@ -26,8 +29,10 @@ def loss_figure(records: list[dict]) -> go.Figure:
     pts = downsample(records)
     steps = [r["step"] for r in pts]
     fig = _figure("Losses", "loss")
-    fig.add_scatter(x=steps, y=[r["loss_d"] for r in pts], name="discriminator loss (loss_d)", mode="lines")
-    fig.add_scatter(x=steps, y=[r["loss_g"] for r in pts], name="generator loss (loss_g)", mode="lines")
+    fig.add_scatter(x=steps, y=[r["loss_d"] for r in pts], name="discriminator loss (loss_d)", mode="lines",
+                    line_color=BLUE)
+    fig.add_scatter(x=steps, y=[r["loss_g"] for r in pts], name="generator loss (loss_g)", mode="lines",
+                    line_color=RED)
     return fig
 
 
@@ -36,8 +41,10 @@ def score_figure(records: list[dict], wasserstein: bool) -> go.Figure:
     pts = downsample(records)
     steps = [r["step"] for r in pts]
     fig = _figure("Real vs fake scores", "critic score" if wasserstein else "probability 'real'")
-    fig.add_scatter(x=steps, y=[r["d_real"] for r in pts], name="D(x): score of real data", mode="lines")
-    fig.add_scatter(x=steps, y=[r["d_fake"] for r in pts], name="D(G(z)): score of generated data", mode="lines")
+    fig.add_scatter(x=steps, y=[r["d_real"] for r in pts], name="D(x): score of real data", mode="lines",
+                    line_color=SLATE)
+    fig.add_scatter(x=steps, y=[r["d_fake"] for r in pts], name="D(G(z)): score of generated data",
+                    mode="lines", line_color=RED)
     if not wasserstein:
         fig.add_hline(y=0.5, line_dash="dot", line_color="gray",
                       annotation_text="0.5: D cannot tell", annotation_position="bottom right")

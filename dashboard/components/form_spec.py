@@ -8,9 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gancore import get_dataset_spec, get_variant_spec
-from gancore.config import DEVICES, FIELD_HELP, IMAGE_SIZES, SPLITS
+from gancore.config import AMP_MODES, DEVICES, FIELD_HELP, IMAGE_SIZES, SPLITS, SWITCHES
 
 LABELS = {
+    "variant": "GAN variant", "dataset": "Dataset",
     "steps": "Training steps", "batch_size": "Batch size", "lr_g": "Generator learning rate",
     "lr_d": "Discriminator learning rate", "seed": "Random seed", "g_loss": "Generator loss",
     "conditional": "Conditional (use the class labels)", "n_critic": "Critic steps per generator step",
@@ -22,6 +23,8 @@ LABELS = {
     "device": "Device", "log_every": "Record metrics every N steps",
     "sample_every": "Picture every N steps", "checkpoint_every": "Checkpoint every N steps",
     "keep_checkpoints": "Older checkpoints kept", "download": "Allow download",
+    "amp": "Mixed precision (GPU)", "channels_last": "Channels-last layout (GPU)",
+    "compile": "Compile the networks (torch.compile)",
 }
 
 
@@ -36,13 +39,15 @@ class FieldSpec:
 
 
 def _spec(name: str, variant: str, dataset: str) -> FieldSpec:
-    label, help_ = LABELS.get(name, name), FIELD_HELP.get(name, "")
+    label, help_ = field_label(name), FIELD_HELP.get(name, "")
     choices = {
         "g_loss": get_variant_spec(variant).g_losses,
         "split": SPLITS,
         "device": DEVICES,
         "image_size": (None,) + IMAGE_SIZES,
         "channels": (None, 1, 3),
+        "amp": AMP_MODES,
+        "channels_last": SWITCHES,
     }
     if name in choices:
         return FieldSpec(name, label, help_, "choice", tuple(choices[name]))
@@ -50,7 +55,7 @@ def _spec(name: str, variant: str, dataset: str) -> FieldSpec:
         return FieldSpec(name, label, help_, "float", fmt="%.5f")
     if name in ("beta1", "beta2", "gp_lambda"):
         return FieldSpec(name, label, help_, "float", fmt="%.3f")
-    if name in ("conditional", "lr_decay", "download"):
+    if name in ("conditional", "lr_decay", "download", "compile"):
         return FieldSpec(name, label, help_, "bool")
     if name == "data_dir":
         return FieldSpec(name, label, help_, "text")
@@ -71,7 +76,7 @@ def main_fields(variant: str, dataset: str) -> list[FieldSpec]:
 
 ADVANCED = ("n_critic", "latent_dim", "hidden_dim", "hidden_layers", "base_channels", "beta1",
             "beta2", "gp_lambda", "lr_decay", "num_samples", "device", "log_every", "sample_every",
-            "checkpoint_every", "keep_checkpoints", "download")
+            "checkpoint_every", "keep_checkpoints", "download", "amp", "channels_last", "compile")
 
 
 DATA_FIELDS = ("num_samples", "download")  # shown only for the sources that read them
@@ -82,6 +87,11 @@ def advanced_fields(variant: str, dataset: str) -> list[FieldSpec]:
     source_reads = get_dataset_spec(dataset).fields
     return [_spec(n, variant, dataset) for n in ADVANCED
             if n not in shown and (n not in DATA_FIELDS or n in source_reads)]
+
+
+def field_label(name: str) -> str:
+    """A setting's name in words, as its widget shows it ("lr_g" -> "Generator learning rate")."""
+    return LABELS.get(name, name.replace("_", " ").capitalize())
 
 
 def choice_label(name: str, value) -> str:

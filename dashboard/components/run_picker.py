@@ -21,7 +21,7 @@ def pick_run(page: str) -> str | None:
         wanted = None
     if not ids:
         st.info("No runs yet. Start one on the Train page.")
-        st.page_link("pages/train.py", label="Go to Train", icon=":material/play_circle:")
+        st.page_link("views/train.py", label="Go to Train", icon=":material/play_circle:")
         return None
     chosen = st.selectbox("Run", ids, index=ids.index(wanted) if wanted else 0, key=f"{page}-run")
     if chosen != st.query_params.get("run"):

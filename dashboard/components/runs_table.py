@@ -1,7 +1,8 @@
-"""Run summaries -> rows for a table. Pure."""
+"""Run summaries turned into table rows. Pure."""
 from __future__ import annotations
 
 import time
+
 
 
 def _fmt(value) -> str:

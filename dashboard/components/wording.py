@@ -9,7 +9,7 @@ STATUS_LABELS = {
     "finished": ":green[Finished]",
     "stopped": ":gray[Stopped]",
     "failed": ":red[Failed]",
-    "interrupted": ":orange[Interrupted] (the app restarted while it was training; resume it from Runs)",
+    "interrupted": ":orange[Interrupted] (the app restarted while it was training; it can be resumed)",
     "created": ":gray[Created]",
 }
 

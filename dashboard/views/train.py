@@ -2,7 +2,7 @@
 import streamlit as st
 
 from components.errors import friendly_errors
-from components.form_spec import advanced_fields, main_fields
+from components.form_spec import advanced_fields, field_label, main_fields
 from components.train_form import render_fields
 from components.upload_box import upload_box
 from gancore import (ConfigError, DataConfig, config_errors, default_values, describe_device,
@@ -71,10 +71,10 @@ elif st.button("Start training", type="primary", icon=":material/play_arrow:"):
         errors["dataset"] = unavailable
     for name, message in errors.items():
         (slots.get(name) or (dataset_slot if name in ("dataset", "variant") else st)).error(
-            f"{name.replace('_', ' ')}: {message}")
+            f"{field_label(name)}: {message}")
     if errors:
         st.error("Some settings need changing before training can start (see the red notes above).")
     else:
         with friendly_errors("Training could not start"):
             job = manager().start(cfg)
-            st.switch_page("pages/monitor.py", query_params={"run": job.run_id})
+            st.switch_page("views/monitor.py", query_params={"run": job.run_id})

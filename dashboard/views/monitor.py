@@ -22,8 +22,8 @@ if first is None:
 
 
 def recovery_buttons(view) -> None:
-    """The way back from a fault, one click: roll back after a divergence, or resume with the
-    batch size that fits after running out of memory."""
+    """The way back, one click: roll back after a divergence, resume with the batch size that
+    fits after running out of memory, or simply resume a stopped or interrupted run."""
     if READ_ONLY or view.cfg is None:
         return
     if view.diverged and st.button("Roll back to the last healthy checkpoint with half the learning rate",
@@ -31,10 +31,17 @@ def recovery_buttons(view) -> None:
         with friendly_errors("The roll-back did not start"):
             manager().rollback(run_id, lr_scale=0.5)
             st.rerun(scope="app")
-    if view.fits_batch_size and not view.live and st.button(
-            f"Resume with batch size {view.fits_batch_size}", icon=":material/play_arrow:", type="primary"):
+    if view.fits_batch_size and not view.live:
+        if st.button(f"Resume with batch size {view.fits_batch_size}", icon=":material/play_arrow:",
+                     type="primary"):
+            with friendly_errors("The run could not be resumed"):
+                manager().resume(run_id, batch_size=view.fits_batch_size)
+                st.rerun(scope="app")
+    elif (view.status in ("stopped", "interrupted") and not view.diverged and view.step < view.total
+          and st.button("Resume training", icon=":material/play_arrow:",
+                        help="continue from the last checkpoint up to the planned number of steps")):
         with friendly_errors("The run could not be resumed"):
-            manager().resume(run_id, batch_size=view.fits_batch_size)
+            manager().resume(run_id)
             st.rerun(scope="app")
 
 
@@ -64,15 +71,16 @@ def live_panel():
 
     if view.controllable and not READ_ONLY:
         job = manager().get(run_id)
-        b1, b2, b3, _ = st.columns([1, 1, 1, 3])
+        row = st.container(horizontal=True)
         if view.status == "paused":
-            if b1.button("Resume", icon=":material/play_arrow:"):
+            if row.button("Resume", icon=":material/play_arrow:", help="continue training"):
                 job.resume()
                 st.rerun(scope="fragment")
-        elif b1.button("Pause", icon=":material/pause:", disabled=view.status == "preparing"):
+        elif row.button("Pause", icon=":material/pause:", disabled=view.status == "preparing",
+                        help="hold training here; Resume continues from the same step"):
             job.pause()
             st.rerun(scope="fragment")
-        if b2.button("Stop", icon=":material/stop:", help="stop after the current step and save a checkpoint"):
+        if row.button("Stop", icon=":material/stop:", help="stop after the current step and save a checkpoint"):
             job.stop()
             st.rerun(scope="fragment")
     elif view.live:

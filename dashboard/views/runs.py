@@ -1,0 +1,63 @@
+"""Runs: every run on disk, with status and last numbers; open, resume or delete one."""
+import time
+
+import streamlit as st
+
+from components import wording
+from components.errors import friendly_errors
+from components.runs_table import runs_rows
+from gancore.runs import LIVE_STATUSES
+from state import READ_ONLY, READ_ONLY_NOTE, manager
+
+st.title("Runs")
+st.write("Every run in the runs folder, whether started here or from the command line.")
+
+summaries = manager().store.summaries()
+live_here = {j.run_id for j in manager().jobs() if j.snapshot().live}
+if not summaries:
+    st.info("No runs yet. Start one on the Train page.")
+    st.page_link("views/train.py", label="Go to Train", icon=":material/play_circle:")
+    st.stop()
+
+st.dataframe(runs_rows(summaries), hide_index=True, width="stretch")
+
+st.subheader("Open, resume or delete a run")
+ids = [s.run_id for s in summaries]
+run_id = st.selectbox("Run", ids, key="runs-run")
+summary = next(s for s in summaries if s.run_id == run_id)
+st.markdown(f"Status: {wording.status_label(summary.status)} · step {summary.step:,} of {summary.total:,}")
+
+row = st.container(horizontal=True, vertical_alignment="bottom", gap="medium")
+row.page_link("views/monitor.py", label="Open in Monitor", icon=":material/monitoring:",
+              query_params={"run": run_id})
+row.page_link("views/generate.py", label="Open in Generate", icon=":material/auto_awesome:",
+              query_params={"run": run_id})
+
+if READ_ONLY:
+    st.info(READ_ONLY_NOTE)
+    st.stop()
+
+if summary.status in ("stopped", "interrupted", "finished", "failed") and run_id not in live_here:
+    more = None
+    if summary.step >= summary.total:
+        more = row.number_input("More steps", 1, 10_000_000, max(summary.total // 2, 100), width=160,
+                                help="this run reached its planned steps: how many more to train")
+    if row.button("Resume training", icon=":material/play_arrow:",
+                  help="continue from the last checkpoint"):
+        with friendly_errors("This run cannot be resumed"):
+            manager().resume(run_id, int(more) if more else None)
+            st.switch_page("views/monitor.py", query_params={"run": run_id})
+
+training = run_id in live_here or summary.status in LIVE_STATUSES
+with st.expander("Delete this run"):
+    st.write("This removes the run's folder: its checkpoints, pictures and numbers. It cannot be undone.")
+    if training:
+        st.caption("This run is still training: stop it on the Monitor page before deleting it.")
+    sure = st.checkbox(f"Yes, delete {run_id}", key=f"confirm-{run_id}", disabled=training)
+    if st.button("Delete", type="primary", disabled=training or not sure, icon=":material/delete:"):
+        with friendly_errors("This run cannot be deleted"):
+            manager().forget(run_id)
+            manager().store.delete(run_id)
+            st.success(f"Deleted {run_id}.")
+            time.sleep(0.5)
+            st.rerun()

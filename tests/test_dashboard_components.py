@@ -1,0 +1,117 @@
+"""The dashboard's pure builders, without a Streamlit server: charts, form fields, wording, rows."""
+import sys
+from dataclasses import fields
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from gancore import (DataConfig, RunStore, default_values, get_dataset_spec, get_variant_spec,
+                     list_datasets, list_variants, make_config)
+from gancore.config import FIELD_HELP
+from gancore.launch import start_run
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "dashboard"))  # as streamlit does
+
+from components import wording  # noqa: E402
+from components.charts import MAX_POINTS, downsample, loss_figure, score_figure  # noqa: E402
+from components.form_spec import LABELS, advanced_fields, field_label, main_fields  # noqa: E402
+from components.run_view import view_from_disk  # noqa: E402
+from components.runs_table import runs_rows  # noqa: E402
+
+
+def _records(n: int) -> list[dict]:
+    return [{"step": i, "loss_d": 1.0, "loss_g": 0.7, "d_real": 0.6, "d_fake": 0.4,
+             "images_per_s": 1000.0} for i in range(1, n + 1)]
+
+
+@pytest.mark.parametrize("n", [0, 1, MAX_POINTS, MAX_POINTS + 1, 100_000])
+def test_downsample_is_bounded_ordered_and_keeps_both_ends(n):
+    records = _records(n)
+    out = downsample(records)
+    assert len(out) <= MAX_POINTS
+    assert [r["step"] for r in out] == sorted(r["step"] for r in out)
+    if n:
+        assert out[0] is records[0] and out[-1] is records[-1]
+
+
+def test_long_histories_send_a_bounded_figure():
+    records = _records(100_000)
+    for fig in (loss_figure(records), score_figure(records, wasserstein=False)):
+        assert all(len(trace.x) <= MAX_POINTS for trace in fig.data)
+        assert len(fig.data) == 2
+    assert len(loss_figure(records).to_json()) < 100_000, "what the browser receives stays small"
+
+
+def test_the_half_line_is_drawn_for_probabilities_only():
+    bce = score_figure(_records(10), wasserstein=False)
+    assert any(shape.y0 == 0.5 for shape in bce.layout.shapes)
+    assert tuple(bce.layout.yaxis.range) == (0, 1)
+    wgan = score_figure(_records(10), wasserstein=True)
+    assert not wgan.layout.shapes and wgan.layout.yaxis.range is None
+
+
+def _combinations():
+    for variant in list_variants():
+        for dataset in list_datasets():
+            if get_dataset_spec(dataset).kind in get_variant_spec(variant).data_kinds:
+                yield variant, dataset
+
+
+@pytest.mark.parametrize("variant,dataset", list(_combinations()))
+def test_the_form_shows_every_setting_the_run_uses_once(variant, dataset):
+    vspec, dspec = get_variant_spec(variant), get_dataset_spec(dataset)
+    shown = [f.name for f in main_fields(variant, dataset) + advanced_fields(variant, dataset)]
+    assert len(shown) == len(set(shown))
+    # hidden: data fields this source does not read, and model choices the variant fixes
+    may_hide = {f.name for f in fields(DataConfig)} - set(dspec.fields)
+    if vspec.conditional != "optional" or not dspec.labelled:
+        may_hide.add("conditional")
+    if len(vspec.g_losses) == 1:
+        may_hide.add("g_loss")
+    hidden = set(default_values(variant, dataset)) - set(shown) - {"variant", "dataset"}
+    assert hidden <= may_hide, f"settings with no widget: {sorted(hidden - may_hide)}"
+    assert all(f.help for f in main_fields(variant, dataset)), "every main setting explains itself"
+
+
+def test_every_setting_has_a_label_in_words():
+    assert set(FIELD_HELP) <= set(LABELS), f"no label: {sorted(set(FIELD_HELP) - set(LABELS))}"
+    assert field_label("lr_g") == "Generator learning rate"
+
+
+def test_every_status_has_words():
+    for status in ("preparing", "running", "paused", "diverged", "finished", "stopped", "failed",
+                   "interrupted"):
+        assert wording.status_label(status) != status
+
+
+@pytest.mark.parametrize("seconds,text", [(None, "estimating..."), (-3, "0 s"), (42.7, "42 s"),
+                                          (125, "2 min 5 s"), (3 * 3600 + 120, "3 h 2 min")])
+def test_time_left_reads_naturally(seconds, text):
+    assert wording.format_eta(seconds) == text
+
+
+def test_runs_rows_format_the_last_numbers():
+    summary = SimpleNamespace(run_id="r1", status="stopped", variant="vanilla", dataset="ring8",
+                              step=1200, total=12000, last={"loss_d": 1.23456, "d_fake": 0.5},
+                              updated=0)
+    row = runs_rows([summary])[0]
+    assert row["step"] == "1,200 / 12,000"
+    assert (row["loss D"], row["loss G"], row["D(G(z))"], row["updated"]) == ("1.235", "", "0.500", "")
+
+
+def test_a_finished_run_is_read_back_from_its_folder(tmp_path):
+    cfg = make_config("vanilla", "ring8", device="cpu", steps=20, log_every=5, sample_every=10)
+    trainer, run = start_run(cfg, RunStore(tmp_path))
+    trainer.run()
+    view = view_from_disk(run.run_id, RunStore(tmp_path))
+    assert (view.status, view.step, view.total, view.live, view.controllable) == ("finished", 20, 20, False, False)
+    assert [m["step"] for m in view.metrics] == [5, 10, 15, 20]
+    assert view.png[:8] == b"\x89PNG\r\n\x1a\n" and view.png_step == 20
+    assert not view.wasserstein and not view.conditional
+
+
+def test_no_pages_folder_beside_the_app():
+    """A dashboard/pages/ folder puts Streamlit in its old multipage mode until st.navigation
+    first runs: a fresh server's first request for /monitor?run=<id> would skip app.py."""
+    assert not (Path(__file__).resolve().parents[1] / "dashboard" / "pages").exists()
