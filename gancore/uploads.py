@@ -115,6 +115,14 @@ def _check_image(path: Path, max_pixels: int) -> str | None:
     return None
 
 
+def _keep_if_image(target: Path, max_pixels: int, skipped: dict) -> None:
+    """Delete `target` and count why, unless it is a usable image."""
+    why = _check_image(target, max_pixels)
+    if why:
+        target.unlink()
+        skipped[why] = skipped.get(why, 0) + 1
+
+
 def _finish(tmp: Path, final: Path, images: int, classes: list[str], skipped: dict) -> ImportResult:
     result = ImportResult(str(final), images, classes, skipped)
     (tmp / MANIFEST).write_text(json.dumps(asdict(result)))
@@ -187,10 +195,7 @@ def import_zip(data: bytes, uploads_root: Path, limits: UploadLimits = UploadLim
                         out.write(chunk)
             except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
                 raise UploadError(f"the archive is damaged at {entry.filename!r} ({exc}): refused") from exc
-            why = _check_image(target, limits.max_pixels)
-            if why:
-                target.unlink()
-                skipped[why] = skipped.get(why, 0) + 1
+            _keep_if_image(target, limits.max_pixels, skipped)
         return _organise(tmp, final, skipped)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -222,10 +227,7 @@ def import_images(files: list[tuple[str, bytes]], uploads_root: Path,
                 continue
             target = tmp / f"{i:06d}{suffix}"  # the sender's names are not used at all
             target.write_bytes(data)
-            why = _check_image(target, limits.max_pixels)
-            if why:
-                target.unlink()
-                skipped[why] = skipped.get(why, 0) + 1
+            _keep_if_image(target, limits.max_pixels, skipped)
         return _organise(tmp, final, skipped)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
