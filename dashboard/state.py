@@ -3,8 +3,12 @@ run id carried in the URL (?run=<id>) so reloads, second viewers and links find 
 from __future__ import annotations
 
 import os
+import uuid
 
 import streamlit as st
+
+from components.audience import Audience
+from components.charts import LiveFigures
 
 from gancore import RunError, RunStore, validate_run_id
 from gancore.jobs import JobManager
@@ -25,6 +29,23 @@ def _manager(runs_dir: str) -> JobManager:
 
 def manager() -> JobManager:
     return _manager(str(default_runs_dir()))
+
+
+@st.cache_resource(show_spinner=False)
+def audience() -> Audience:
+    """Who watches which live run, for every session of this server (thread-safe)."""
+    return Audience()
+
+
+@st.cache_resource(show_spinner=False)
+def live_figures() -> LiveFigures:
+    """Live runs' chart figures, built once a second and shared by all their viewers (thread-safe)."""
+    return LiveFigures()
+
+
+def viewer_id() -> str:
+    """This browser session's own id, for counting who watches a run."""
+    return st.session_state.setdefault("viewer_id", uuid.uuid4().hex)
 
 
 def store() -> RunStore:

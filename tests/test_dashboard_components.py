@@ -14,7 +14,8 @@ from gancore.launch import start_run
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "dashboard"))  # as streamlit does
 
 from components import wording  # noqa: E402
-from components.charts import MAX_POINTS, downsample, loss_figure, score_figure  # noqa: E402
+from components.audience import Audience, refresh_seconds  # noqa: E402
+from components.charts import MAX_POINTS, LiveFigures, downsample, loss_figure, score_figure  # noqa: E402
 from components.form_spec import LABELS, advanced_fields, field_label, main_fields  # noqa: E402
 from components.run_view import view_from_disk  # noqa: E402
 from components.runs_table import runs_rows  # noqa: E402
@@ -49,6 +50,52 @@ def test_the_half_line_is_drawn_for_probabilities_only():
     assert tuple(bce.layout.yaxis.range) == (0, 1)
     wgan = score_figure(_records(10), wasserstein=True)
     assert not wgan.layout.shapes and wgan.layout.yaxis.range is None
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_refresh_budget_is_shared_by_a_run_s_viewers():
+    assert [refresh_seconds(n) for n in (0, 1, 2, 3, 4, 10, 20)] == [1, 1, 1, 2, 2, 5, 10]
+    clock = FakeClock()
+    audience = Audience(clock)
+    for i in range(4):
+        audience.seen(f"v{i}", "run-a", refresh_seconds(4))
+    audience.seen("w", "run-b", 1.0)
+    assert audience.count("run-a") == 4 and audience.count("run-b") == 1
+    clock.now = 5.0  # run-b's viewer (1 s interval) is gone after 2 intervals + 2 s; run-a's stay
+    assert audience.count("run-b") == 0 and audience.count("run-a") == 4
+    clock.now = 6.5
+    assert audience.count("run-a") == 0, "viewers who stopped refreshing have left"
+
+
+def test_live_figures_are_built_at_most_once_a_second_and_shared():
+    clock = FakeClock()
+    figures = LiveFigures(max_age=1.0, clock=clock)
+    records = _records(50)
+    first = figures.get("r", "losses", records, loss_figure)
+    assert figures.get("r", "losses", records, loss_figure) is first, "same data: the same figure"
+    records.append({**records[-1], "step": 51})
+    clock.now = 0.5
+    assert figures.get("r", "losses", records, loss_figure) is first, "newer data, but < 1 s: shared"
+    clock.now = 1.2
+    fresh = figures.get("r", "losses", records, loss_figure)
+    assert fresh is not first and fresh.data[0].x[-1] == 51
+    other = figures.get("r", "losses", _records(10)[5:], loss_figure)  # another history, same id
+    assert other is not fresh and other.data[0].x[0] == 6, "a different history is rebuilt at once"
+    assert figures.builds == 3
+
+
+def test_live_figures_hold_a_bounded_number_of_runs():
+    figures = LiveFigures(max_runs=3)
+    for i in range(20):
+        figures.get(f"run{i}", "losses", _records(3), loss_figure)
+    assert len(figures._entries) <= 6
 
 
 def _combinations():

@@ -88,6 +88,21 @@ def test_starting_a_ring8_run_from_train_shows_it_running_in_monitor(runs_dir):
     assert [b.label for b in at.button][:2] == ["Pause", "Stop"]
 
 
+def test_with_many_viewers_each_page_refreshes_less_often_and_says_why(runs_dir):
+    import state
+
+    at = _app()
+    at.number_input(key="vanilla-ring8-steps").set_value(200_000)
+    at.button[0].click().run()
+    run_id = str(at.query_params["run"])
+    for i in range(3):  # three other browser sessions on the same run
+        state.audience().seen(f"other-{i}", run_id, 1.0)
+    at.run()
+    assert not at.exception
+    assert "4 people are watching this run" in _texts(at)
+    assert "every 2 seconds" in _texts(at)
+
+
 def test_bad_fields_get_messages_beside_them_and_nothing_starts(runs_dir):
     at = _app()
     at.number_input(key="vanilla-ring8-steps").set_value(0)

@@ -1,5 +1,15 @@
-"""Metric records -> plotly figures. Pure: no streamlit, bounded size whatever the run's length."""
+"""Metric records -> plotly figures. Pure: no streamlit, bounded size whatever the run's length.
+
+Every viewer of a live run refreshes its page on its own clock; `LiveFigures` builds a run's figures
+at most once per `max_age` seconds and hands the same objects to all of them, so ten viewers cost
+the server one figure build a second, not ten (building is the dearest part of a refresh).
+"""
 from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from typing import Callable
 
 import plotly.graph_objects as go
 
@@ -17,36 +27,72 @@ def downsample(records: list[dict], max_points: int = MAX_POINTS) -> list[dict]:
     return records[::stride][: max_points - 1] + [records[-1]]
 
 
-def _figure(title: str, y_title: str) -> go.Figure:
-    fig = go.Figure()
-    fig.update_layout(title=title, height=300, margin=dict(l=10, r=10, t=40, b=10),
-                      xaxis_title="step", yaxis_title=y_title, legend=dict(orientation="h", y=-0.25),
-                      uirevision="keep")  # keeps zoom across live refreshes
-    return fig
+def _line(steps: list, records: list[dict], key: str, name: str, colour: str) -> dict:
+    return dict(type="scatter", mode="lines", x=steps, y=[r[key] for r in records], name=name,
+                line=dict(color=colour))
+
+
+def _layout(title: str, y_title: str, **extra) -> dict:
+    # uirevision keeps the user's zoom across live refreshes.
+    return dict(title=dict(text=title), height=300, margin=dict(l=10, r=10, t=40, b=10),
+                xaxis=dict(title=dict(text="step")), yaxis=dict(title=dict(text=y_title)),
+                legend=dict(orientation="h", y=-0.25), uirevision="keep", **extra)
 
 
 def loss_figure(records: list[dict]) -> go.Figure:
     pts = downsample(records)
     steps = [r["step"] for r in pts]
-    fig = _figure("Losses", "loss")
-    fig.add_scatter(x=steps, y=[r["loss_d"] for r in pts], name="discriminator loss (loss_d)", mode="lines",
-                    line_color=BLUE)
-    fig.add_scatter(x=steps, y=[r["loss_g"] for r in pts], name="generator loss (loss_g)", mode="lines",
-                    line_color=RED)
-    return fig
+    return go.Figure(data=[_line(steps, pts, "loss_d", "discriminator loss (loss_d)", BLUE),
+                           _line(steps, pts, "loss_g", "generator loss (loss_g)", RED)],
+                     layout=_layout("Losses", "loss"))
 
 
 def score_figure(records: list[dict], wasserstein: bool) -> go.Figure:
     """D(x) and D(G(z)); for probability scores a dotted 0.5 line: "D cannot tell"."""
     pts = downsample(records)
     steps = [r["step"] for r in pts]
-    fig = _figure("Real vs fake scores", "critic score" if wasserstein else "probability 'real'")
-    fig.add_scatter(x=steps, y=[r["d_real"] for r in pts], name="D(x): score of real data", mode="lines",
-                    line_color=SLATE)
-    fig.add_scatter(x=steps, y=[r["d_fake"] for r in pts], name="D(G(z)): score of generated data",
-                    mode="lines", line_color=RED)
-    if not wasserstein:
-        fig.add_hline(y=0.5, line_dash="dot", line_color="gray",
-                      annotation_text="0.5: D cannot tell", annotation_position="bottom right")
-        fig.update_yaxes(range=[0, 1])
-    return fig
+    data = [_line(steps, pts, "d_real", "D(x): score of real data", SLATE),
+            _line(steps, pts, "d_fake", "D(G(z)): score of generated data", RED)]
+    if wasserstein:
+        return go.Figure(data=data, layout=_layout("Real vs fake scores", "critic score"))
+    half = dict(type="line", xref="paper", x0=0, x1=1, yref="y", y0=0.5, y1=0.5,
+                line=dict(dash="dot", color="gray"))
+    note = dict(text="0.5: D cannot tell", xref="paper", x=1, xanchor="right", yref="y", y=0.5,
+                yanchor="top", showarrow=False)
+    return go.Figure(data=data, layout=_layout("Real vs fake scores", "probability 'real'",
+                                               shapes=[half], annotations=[note]) | {
+        "yaxis": dict(title=dict(text="probability 'real'"), range=[0, 1])})
+
+
+class LiveFigures:
+    """The latest figures of each run, shared by every viewer and rebuilt at most once per
+    `max_age` seconds (or when the run's history is a different one). Thread-safe; holds the
+    figures of the `max_runs` most recently shown runs, so memory stays bounded."""
+
+    def __init__(self, max_age: float = 1.0, max_runs: int = 16, clock: Callable[[], float] = time.monotonic):
+        self.max_age, self.max_runs, self.clock = max_age, max_runs, clock
+        self.builds = 0  # how many figures were built: what the sharing saves is measurable
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[tuple, tuple[float, tuple, go.Figure]] = OrderedDict()
+
+    def get(self, run_id: str, name: str, records: list[dict], build: Callable[[list[dict]], go.Figure]) -> go.Figure:
+        # A history that is not a continuation of the cached one (a resumed run cut back, another
+        # run under the same id) is rebuilt at once: first step and length identify it.
+        identity = (records[0]["step"] if records else None,)
+        progress = (len(records), records[-1]["step"] if records else None)
+        now = self.clock()
+        with self._lock:
+            entry = self._entries.get((run_id, name))
+            if entry is not None:
+                built_at, (ident, prog), fig = entry
+                if ident == identity and (prog == progress or now - built_at < self.max_age):
+                    self._entries.move_to_end((run_id, name))
+                    return fig
+        fig = build(records)  # outside the lock: other runs' viewers do not wait for this one
+        with self._lock:
+            self.builds += 1
+            self._entries[(run_id, name)] = (now, (identity, progress), fig)
+            self._entries.move_to_end((run_id, name))
+            while len(self._entries) > 2 * self.max_runs:
+                self._entries.popitem(last=False)
+        return fig

@@ -44,3 +44,9 @@ def format_eta(seconds: float | None) -> str:
     if seconds >= 60:
         return f"{seconds // 60} min {seconds % 60} s"
     return f"{seconds} s"
+
+
+def audience_note(viewers: int, refresh_s: float) -> str:
+    """Why the page refreshes less often when many people watch."""
+    return (f"{viewers} people are watching this run. So that watching does not slow training, "
+            f"each page refreshes every {refresh_s:g} seconds.")

@@ -2,12 +2,13 @@
 import streamlit as st
 
 from components import wording
+from components.audience import refresh_seconds
 from components.charts import loss_figure, score_figure
 from components.errors import friendly_errors, show_error
 from components.run_picker import pick_run
 from components.run_view import load_view
 from gancore import get_dataset_spec
-from state import READ_ONLY, manager
+from state import READ_ONLY, audience, live_figures, manager, viewer_id
 
 st.title("Monitor")
 run_id = pick_run("monitor")
@@ -45,11 +46,33 @@ def recovery_buttons(view) -> None:
             st.rerun(scope="app")
 
 
-@st.fragment(run_every=1.0 if first.live else None)
+# A live run is refreshed on a timer shared by all its viewers (see components/audience.py):
+# the more people watch, the less often each page refreshes, so training keeps its speed.
+if first.live:
+    audience().seen(viewer_id(), run_id, 1.0)
+refresh = refresh_seconds(audience().count(run_id)) if first.live else None
+
+
+def charts_of(view):
+    """The two figures; a live run's are shared with its other viewers and at most 1 s old."""
+    if not view.live:
+        return loss_figure(view.metrics), score_figure(view.metrics, view.wasserstein)
+    figures = live_figures()
+    return (figures.get(run_id, "losses", view.metrics, loss_figure),
+            figures.get(run_id, "scores", view.metrics,
+                        lambda records: score_figure(records, view.wasserstein)))
+
+
+@st.fragment(run_every=refresh)
 def live_panel():
     view = load_view(run_id, manager())
     if view.live != first.live:
-        st.rerun()  # finished (or restarted): redraw the page once, without the 1 s refresh
+        st.rerun()  # finished (or restarted): redraw the page once, without the timer
+    if view.live:
+        audience().seen(viewer_id(), run_id, refresh)
+        viewers = audience().count(run_id)
+        if refresh_seconds(viewers) != refresh:
+            st.rerun()  # someone came or left: the page starts again with the new interval
 
     cfg = view.cfg
     st.markdown(f"**{run_id}** · {cfg.model.variant} on {cfg.data.dataset} · "
@@ -64,6 +87,8 @@ def live_panel():
     rate = view.metrics[-1]["images_per_s"] if view.metrics else None
     eta = wording.format_eta(view.eta_seconds()) if view.live else "-"
     st.progress(fraction, text=f"step {view.step:,} of {view.total:,}")
+    if view.live and viewers > 1:
+        st.caption(wording.audience_note(viewers, refresh))
     c1, c2, c3 = st.columns(3)
     c1.metric("Step", f"{view.step:,} / {view.total:,}")
     c2.metric("Speed", f"{rate:,.0f} images/s" if rate else "-")
@@ -90,9 +115,10 @@ def live_panel():
     charts, picture = st.columns([3, 2])
     with charts:
         if view.metrics:
-            st.plotly_chart(loss_figure(view.metrics), key="losses")
+            losses, scores = charts_of(view)
+            st.plotly_chart(losses, key="losses")
             st.caption(wording.LOSSES)
-            st.plotly_chart(score_figure(view.metrics, view.wasserstein), key="scores")
+            st.plotly_chart(scores, key="scores")
             st.caption(wording.SCORES_WASSERSTEIN if view.wasserstein else wording.SCORES_BCE)
         else:
             st.info("The first numbers appear after the first few steps.")

@@ -1,0 +1,44 @@
+"""Who watches which live run, and how often each of their pages refreshes.
+
+Every refresh of a Monitor page costs the server a script run (holding the GIL the training thread
+needs) and costs that viewer's browser a redraw of two charts; on a small server ten viewers
+refreshing every second took most of the CPU from training. So a run gets a refresh budget,
+`REFRESHES_PER_S` in all, shared by its viewers: alone, a page refreshes every second; with ten
+viewers, every five seconds. Pure: no streamlit, a clock can be injected for tests.
+"""
+from __future__ import annotations
+
+import math
+import threading
+import time
+from typing import Callable
+
+REFRESHES_PER_S = 2.0  # page refreshes per second per live run, all of its viewers together
+FASTEST_REFRESH_S = 1.0
+
+
+def refresh_seconds(viewers: int) -> float:
+    """Seconds between two refreshes of one viewer's page: whole seconds, at least one."""
+    return max(FASTEST_REFRESH_S, float(math.ceil(max(viewers, 1) / REFRESHES_PER_S)))
+
+
+class Audience:
+    """Viewers of each run, as last seen by their own page refreshes. A viewer who has not
+    refreshed for two of its intervals (plus slack) has left: closed the tab or moved on."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic):
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._seen: dict[str, tuple[str, float, float]] = {}  # viewer -> (run_id, when, interval)
+
+    def seen(self, viewer: str, run_id: str, interval: float) -> None:
+        with self._lock:
+            self._seen[viewer] = (run_id, self.clock(), interval)
+
+    def count(self, run_id: str) -> int:
+        now = self.clock()
+        with self._lock:
+            gone = [v for v, (_, when, interval) in self._seen.items() if now - when > 2 * interval + 2.0]
+            for viewer in gone:
+                del self._seen[viewer]
+            return sum(1 for watched, _, _ in self._seen.values() if watched == run_id)
