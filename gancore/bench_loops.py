@@ -120,7 +120,7 @@ def trainer_loop(cfg, data: Dataset, steps: int, warmup: int = 5, device="cpu") 
     from .trainer import Trainer
 
     device = torch.device(device)
-    quiet = dict(sample_every=10**7, checkpoint_every=10**7, device=str(device))
+    quiet = dict(sample_every=10**7, checkpoint_every=10**7, eval_every=0, device=str(device))
     trainer = Trainer(cfg.replace(steps=warmup, **quiet), data)
     trainer.run()
     trainer.cfg = trainer.cfg.replace(steps=warmup + steps)

@@ -1,4 +1,4 @@
-"""python -m gancore train | sample | list | resume
+"""python -m gancore train | sample | list | resume | eval | bench
 
 Every bad value is one line on stderr naming the field and what is allowed, exit code 2.
 """
@@ -88,6 +88,10 @@ def build_parser() -> argparse.ArgumentParser:
     resume.add_argument("--batch-size", type=_typed("batch_size", int), default=None,
                         help="a new batch size (e.g. after running out of memory)")
     resume.add_argument("--quiet", action="store_true")
+    evaluate = sub.add_parser("eval", help="measure a run's quality; prints JSON")
+    evaluate.add_argument("--run", required=True, help="the run folder")
+    evaluate.add_argument("--checkpoint", default="latest.pt", help="checkpoint file name")
+    evaluate.add_argument("--device", default="auto")
     bench = sub.add_parser("bench", help="images/s of the trainer vs the reference loop vs the floor")
     bench.add_argument("--variants", nargs="+", default=None, help="default: every benchmarked variant")
     bench.add_argument("--batch-sizes", nargs="+", type=_typed("batch_size", int), default=None)
@@ -191,6 +195,16 @@ def cmd_sample(args) -> int:
     return 0
 
 
+def cmd_eval(args) -> int:
+    import json
+
+    from .quality.evaluate import evaluate_run
+
+    run = RunStore().open_path(args.run)
+    print(json.dumps(evaluate_run(run, args.checkpoint, args.device), indent=2))
+    return 0
+
+
 def cmd_bench(args) -> int:
     from . import benchmark
     from .device import resolve_device
@@ -212,7 +226,7 @@ def cmd_bench(args) -> int:
 
 
 COMMANDS = {"train": cmd_train, "sample": cmd_sample, "list": cmd_list, "resume": cmd_resume,
-            "bench": cmd_bench}
+            "eval": cmd_eval, "bench": cmd_bench}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -226,6 +240,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the output was piped into something that stopped reading (head)
+        return 0
     except Exception as exc:  # a bug, not a bad input: still one line unless debugging
         if os.environ.get("GANCORE_DEBUG"):
             raise

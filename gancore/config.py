@@ -60,6 +60,7 @@ class TrainConfig:
     device: str = "auto"
     log_every: int = 50  # record metrics every N steps (the only host sync of the loop)
     sample_every: int = 500  # fixed-noise sample grid every N steps
+    eval_every: int = 1000  # measure quality every N steps, beside training (0 = never)
     checkpoint_every: int = 1000
     keep_checkpoints: int = 3  # step_<n>.pt history kept beside latest.pt
     # engine options (see engine.py); "auto" picks what measured fastest for the device
@@ -166,7 +167,7 @@ _INT_RANGES = {  # field: (min, max) inclusive
     "latent_dim": (1, 1024), "hidden_dim": (4, 4096), "hidden_layers": (1, 8),
     "base_channels": (4, 512), "steps": (1, 10_000_000), "batch_size": (1, 65_536),
     "n_critic": (1, 100), "seed": (0, 2**31 - 1), "log_every": (1, 1_000_000),
-    "sample_every": (1, 10_000_000), "checkpoint_every": (1, 10_000_000),
+    "sample_every": (1, 10_000_000), "eval_every": (0, 10_000_000), "checkpoint_every": (1, 10_000_000),
     "keep_checkpoints": (0, 1000), "num_samples": (0, 10_000_000),
 }
 _FLOAT_RANGES = {  # field: (min exclusive?, min, max)
@@ -309,6 +310,7 @@ FIELD_HELP = {
     "device": "auto (GPU when there is one), cpu, cuda or mps",
     "log_every": "record losses and scores every N steps",
     "sample_every": "save a picture of the generator's progress every N steps",
+    "eval_every": "measure the quality of the samples every N steps, beside training (0: never)",
     "checkpoint_every": "save a checkpoint every N steps",
     "keep_checkpoints": "how many older checkpoints to keep beside the latest",
     "amp": "mixed precision: auto (bf16 on a GPU), bf16 or off",

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from .config import TrainConfig
 from .errors import GanError
 from .launch import resume_run, start_run
-from .runs import RunStore, new_run_id, validate_run_id
+from .runs import RunStore, new_run_id, quality_record, validate_run_id
 
 FINAL_STATUSES = ("finished", "stopped", "failed")
 
@@ -59,6 +59,8 @@ class JobSnapshot:
     detail: str | None  # traceback text for an "details" expander, when failed unexpectedly
     started_at: float
     first_metrics_at: float | None
+    quality: list[dict] = field(default_factory=list)  # quality measurements, as in quality.jsonl
+    quality_floor: dict | None = None  # real-vs-real values of the same metrics
 
     @property
     def live(self) -> bool:
@@ -85,6 +87,8 @@ class Job:
     message: str | None = None
     detail: str | None = None
     history: MetricHistory = field(default_factory=MetricHistory)
+    quality: MetricHistory = field(default_factory=lambda: MetricHistory(capacity=500))
+    quality_floor: dict | None = None
     latest_png: bytes | None = None
     latest_png_step: int = 0
     started_at: float = field(default_factory=time.time)
@@ -101,6 +105,9 @@ class Job:
                 self.history.add(event.data["record"])
                 if self.first_metrics_at is None:
                     self.first_metrics_at = time.time()
+            elif event.kind == "quality":
+                self.quality.add(quality_record(event))
+                self.quality_floor = event.data.get("floor", self.quality_floor)
             elif event.kind == "samples":
                 self.latest_png, self.latest_png_step = event.data["png"], event.step
             elif event.kind == "started":
@@ -117,7 +124,8 @@ class Job:
         with self._lock:
             return JobSnapshot(self.run_id, self.status, self.step, self.total,
                                list(self.history.records), self.latest_png, self.latest_png_step,
-                               self.message, self.detail, self.started_at, self.first_metrics_at)
+                               self.message, self.detail, self.started_at, self.first_metrics_at,
+                               list(self.quality.records), self.quality_floor)
 
     # control: forwarded to the trainer, or remembered until it exists
     def _control(self, action: str) -> None:
@@ -160,7 +168,10 @@ class JobManager:
             if current is not None and current.snapshot().live:
                 return current  # already training here: nothing to resume
         job = Job(run_id, run.config())
-        job.history.extend(m for m in run.metrics() if m.get("step", 0) <= run.load_checkpoint()["step"])
+        resumed_at = run.load_checkpoint()["step"]
+        job.history.extend(m for m in run.metrics() if m.get("step", 0) <= resumed_at)
+        job.quality.extend(q for q in run.quality() if q.get("step", 0) <= resumed_at)
+        job.quality_floor = run.quality_floor()
         return self._launch(job, lambda: resume_run(run, extra_steps, lr_scale, batch_size))
 
     def rollback(self, run_id: str, lr_scale: float = 0.5) -> Job:

@@ -21,7 +21,7 @@ import secrets
 import shutil
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
@@ -97,6 +97,14 @@ def _process_alive(tag: str | None) -> bool:
     return _process_tag(pid) == tag
 
 
+def quality_record(event) -> dict:
+    """A "quality" event as one flat record: {"step", "seconds", metrics...} or {"step", "error"}."""
+    data = event.data
+    if "error" in data:
+        return {"step": event.step, "error": data["error"]}
+    return {"step": event.step, "seconds": round(data.get("seconds", 0.0), 3), **data["metrics"]}
+
+
 # ---- one run ---------------------------------------------------------------------------------
 class Run:
     def __init__(self, path: Path):
@@ -146,17 +154,17 @@ class Run:
                 st["total"] = total
             atomic_write_json(self.path / "status.json", st)
 
-    def append_metrics(self, record: dict) -> None:
+    def _append_line(self, name: str, record: dict) -> None:
         line = (json.dumps(record, allow_nan=True) + "\n").encode()
-        fd = os.open(self.path / "metrics.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        fd = os.open(self.path / name, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         try:
             os.write(fd, line)  # one write of one whole line
         finally:
             os.close(fd)
 
-    def metrics(self) -> list[dict]:
+    def _read_lines(self, name: str) -> list[dict]:
         try:
-            lines = (self.path / "metrics.jsonl").read_text().splitlines()
+            lines = (self.path / name).read_text().splitlines()
         except OSError:
             return []
         records = []
@@ -167,10 +175,38 @@ class Run:
                 continue  # a line torn by a crash mid-append
         return records
 
+    def _truncate_lines(self, name: str, step: int) -> None:
+        if not (self.path / name).exists():
+            return
+        kept = [json.dumps(r) for r in self._read_lines(name) if r.get("step", 0) <= step]
+        atomic_write_bytes(self.path / name, "".join(k + "\n" for k in kept).encode())
+
+    def append_metrics(self, record: dict) -> None:
+        self._append_line("metrics.jsonl", record)
+
+    def metrics(self) -> list[dict]:
+        return self._read_lines("metrics.jsonl")
+
     def truncate_metrics(self, step: int) -> None:
-        """Keep records up to `step` (a resume continues from its checkpoint's step)."""
-        kept = [json.dumps(r) for r in self.metrics() if r.get("step", 0) <= step]
-        atomic_write_bytes(self.path / "metrics.jsonl", "".join(k + "\n" for k in kept).encode())
+        """Keep records up to `step` (a resume continues from its checkpoint's step): losses and
+        quality measurements alike."""
+        self._truncate_lines("metrics.jsonl", step)
+        self._truncate_lines("quality.jsonl", step)
+
+    def append_quality(self, record: dict) -> None:
+        self._append_line("quality.jsonl", record)
+
+    def quality(self) -> list[dict]:
+        """Quality measurements, oldest first: {"step", "seconds", <metric>: value, ...} or
+        {"step", "error"} for one that failed."""
+        return self._read_lines("quality.jsonl")
+
+    def quality_floor(self) -> dict | None:
+        """The same metrics for real data against real data: what a perfect generator gets."""
+        try:
+            return json.loads((self.path / "quality_floor.json").read_text())
+        except (OSError, ValueError):
+            return None
 
     def save_samples(self, step: int, png: bytes) -> None:
         atomic_write_bytes(self.samples_dir / f"step_{step:07d}.png", png)
@@ -214,6 +250,10 @@ class Run:
             self.save_samples(step, event.data["png"])
         elif kind == "checkpoint":
             self.save_checkpoint(event.data["state"], self._keep)
+        elif kind == "quality":
+            if "floor" in event.data:
+                atomic_write_json(self.path / "quality_floor.json", event.data["floor"])
+            self.append_quality(quality_record(event))
         elif kind == "started":
             self.write_status("running", step, total=event.data["total"])
         elif kind in ("paused", "diverged", "finished", "stopped"):
@@ -240,6 +280,7 @@ class RunSummary:
     message: str | None
     last: dict  # last metrics record, {} before the first
     updated: float
+    quality: dict = field(default_factory=dict)  # last successful quality measurement, {} if none
 
 
 class RunStore:
@@ -293,10 +334,12 @@ class RunStore:
                 continue
             st = run.status()
             metrics = run.metrics()
+            measured = [q for q in run.quality() if "error" not in q]
             out.append(RunSummary(run.run_id, st.get("status", "unknown"), cfg.model.variant,
                                   cfg.data.dataset, int(st.get("step", 0)),
                                   int(st.get("total", cfg.steps)), st.get("message"),
-                                  metrics[-1] if metrics else {}, float(st.get("updated", 0.0))))
+                                  metrics[-1] if metrics else {}, float(st.get("updated", 0.0)),
+                                  measured[-1] if measured else {}))
         return sorted(out, key=lambda s: s.updated, reverse=True)
 
     def delete(self, run_id: str) -> None:

@@ -2,7 +2,9 @@
 
 Listeners (the run store, a live job buffer, the CLI's progress line) subscribe with
 `trainer.subscribe(fn)`; the trainer knows none of them. Events, in order:
-  started -> (metrics | samples | checkpoint | paused | diverged | resumed)* -> finished | stopped | failed
+  started -> (metrics | samples | checkpoint | quality | paused | diverged | resumed)* -> finished | stopped | failed
+"quality" events carry measurements made beside training (quality/live.py); their step is the step
+the generator was measured at, a little behind the trainer's, and the last one measures the end.
 A NaN/inf pauses the run as "diverged" (no checkpoint of broken weights is ever saved); running
 out of GPU memory stops it with the batch size that fits.
 Pause, resume and stop are requested from any thread and take effect between two steps.
@@ -20,6 +22,8 @@ import torch
 from .config import TrainConfig, check_data_fits, validate
 from .data import Dataset, DataInfo, load_dataset
 from .device import resolve_device
+from .quality.live import SideEvaluator
+from .quality.measures import measure_for
 from .engine import prepare_data, prepare_networks, resolve_engine
 from .registry import create_gan, is_conditional
 from .sampling import fixed_inputs, generate, preview_png
@@ -48,6 +52,7 @@ class Trainer:
         self.device = resolve_device(cfg.device)
         torch.manual_seed(cfg.seed)  # model init and the gradient penalty's mixing weights
         data = dataset if dataset is not None else load_dataset(cfg.data, cfg.seed)
+        self.source_data = data  # as loaded (CPU): what quality measures compare against
         self.data = data.to(self.device)
         self.info: DataInfo = data.info
         check_data_fits(cfg, self.info)
@@ -79,6 +84,7 @@ class Trainer:
         if checkpoint is not None:
             self._load(checkpoint)
 
+        self.evaluator: SideEvaluator | None = None  # made by run() when quality is measured
         self._listeners: list[Callable[[Event], None]] = []
         self._pause = threading.Event()
         self._stop = threading.Event()
@@ -125,6 +131,7 @@ class Trainer:
         cfg = self.cfg
         self.status = "running"
         self._emit("started", total=cfg.steps)
+        self._open_evaluator()
         acc = torch.zeros(4, device=self.device)  # sums of loss_d, loss_g, d_real, d_fake
         window_steps, window_start = 0, time.perf_counter()
         run_start = window_start
@@ -136,6 +143,7 @@ class Trainer:
                     window_start += time.perf_counter() - paused_at  # paused time is not training
                     run_start += time.perf_counter() - paused_at
                 if self._stop.is_set():
+                    self._emit_quality()
                     self._checkpoint()
                     self.status = "stopped"
                     self._emit("stopped", message=self.divergence_message())
@@ -160,10 +168,15 @@ class Trainer:
                     self._emit_samples()
                 if self.step % cfg.checkpoint_every == 0 or last:
                     self._checkpoint()
+                if self.evaluator is not None and self.step % cfg.eval_every == 0 and not last:
+                    self.evaluator.offer(self.step, self.gan.generator)
+            self._final_quality()
         except Exception as exc:  # reported to listeners, then re-raised for the caller
             self.status = "failed"
             self._emit("failed", message=f"{type(exc).__name__}: {exc}")
             raise
+        finally:
+            self._close_evaluator()
         self.status = "finished"
         self._emit("finished")
         return self.status
@@ -196,8 +209,40 @@ class Trainer:
         if not all(math.isfinite(v) for v in means):
             record["nonfinite"] = True
         self._emit("metrics", record=record)
+        self._emit_quality()
         if record.get("nonfinite") and self.diverged_at is None:
             self._diverge()
+
+    # ---- quality, measured beside training (quality/live.py) ---------------------------------
+    def _open_evaluator(self) -> None:
+        """Only when someone listens (a run folder, the dashboard) and the data has a measure."""
+        if self.cfg.eval_every <= 0 or not self._listeners or self.evaluator is not None:
+            return
+        measure = measure_for(self.cfg, self.source_data, self.conditional, self.device)
+        if measure is not None:
+            self.evaluator = SideEvaluator(measure, self.gan.generator)
+
+    def _emit_quality(self) -> None:
+        if self.evaluator is None:
+            return
+        for result in self.evaluator.results():  # the event's step: the step G was measured at
+            event = Event("quality", result.pop("step"), result)
+            for listener in self._listeners:
+                listener(event)
+
+    def _final_quality(self) -> None:
+        """The finished generator is always measured: the number a run is compared by."""
+        if self.evaluator is None:
+            return
+        self.evaluator.wait_idle(timeout=600)
+        self.evaluator.offer(self.step, self.gan.generator, force=True)
+        self.evaluator.wait_idle(timeout=600)
+        self._emit_quality()
+
+    def _close_evaluator(self) -> None:
+        if self.evaluator is not None:
+            self.evaluator.close()
+            self.evaluator = None
 
     def _emit_samples(self) -> None:
         if not self._listeners:

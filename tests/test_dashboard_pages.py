@@ -273,3 +273,27 @@ def test_a_broken_run_folder_does_not_hide_the_other_runs(runs_dir):
         at = _app(page)
         assert not at.exception, page
         assert run_id in [s.value for s in at.selectbox if s.label == "Run"], page
+
+
+def test_monitor_shows_quality_beside_real_vs_real_and_runs_compares_it(runs_dir):
+    run_a = _finished_run(runs_dir, steps=300, log_every=50, eval_every=100)
+    run_b = _finished_run(runs_dir, steps=200, log_every=50, eval_every=100, seed=1)
+    at = _app("views/monitor.py", run=run_a)
+    assert not at.exception
+    assert "Quality" in [s.value for s in at.subheader]
+    table = at.dataframe[0].value
+    assert list(table["measure"])[:2] == ["Modes captured", "High-quality samples"]
+    assert list(table["real vs real"])[0] == "8", "the floor: real data scored the same way"
+    assert "PacGAN protocol" in _texts(at)
+    runs = _app("views/runs.py")
+    assert not runs.exception
+    assert set(runs.multiselect(key="compare-runs").value) == {run_a, run_b}
+    assert runs.selectbox(key="compare-metric").value == "modes"
+    assert "modes" in " ".join(str(v) for v in runs.dataframe[0].value["quality (last measured)"])
+
+
+def test_monitor_says_when_a_dataset_has_no_quality_measure(runs_dir):
+    run_id = _finished_run(runs_dir, dataset="spiral", steps=40, log_every=20)
+    at = _app("views/monitor.py", run=run_id)
+    assert not at.exception
+    assert "spiral is neither" in _texts(at)

@@ -21,7 +21,8 @@ LABELS = {
     "base_channels": "Conv width (base_channels)", "beta1": "Adam beta1", "beta2": "Adam beta2",
     "gp_lambda": "Gradient penalty weight", "lr_decay": "Decay learning rates to 0",
     "device": "Device", "log_every": "Record metrics every N steps",
-    "sample_every": "Picture every N steps", "checkpoint_every": "Checkpoint every N steps",
+    "sample_every": "Picture every N steps",
+    "eval_every": "Measure quality every N steps", "checkpoint_every": "Checkpoint every N steps",
     "keep_checkpoints": "Older checkpoints kept", "download": "Allow download",
     "amp": "Mixed precision (GPU)", "channels_last": "Channels-last layout (GPU)",
     "compile": "Compile the networks (torch.compile)",
@@ -76,7 +77,8 @@ def main_fields(variant: str, dataset: str) -> list[FieldSpec]:
 
 ADVANCED = ("n_critic", "latent_dim", "hidden_dim", "hidden_layers", "base_channels", "beta1",
             "beta2", "gp_lambda", "lr_decay", "num_samples", "device", "log_every", "sample_every",
-            "checkpoint_every", "keep_checkpoints", "download", "amp", "channels_last", "compile")
+            "eval_every", "checkpoint_every", "keep_checkpoints", "download", "amp", "channels_last",
+            "compile")
 
 
 DATA_FIELDS = ("num_samples", "download")  # shown only for the sources that read them

@@ -1,7 +1,7 @@
 """One run as the pages see it, whether this process is training it (live job) or not (disk)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from gancore import RunError, RunStore, TrainConfig, is_conditional
 from gancore.jobs import JobManager
@@ -21,6 +21,8 @@ class RunView:
     detail: str | None
     controllable: bool  # a live job of this process: Pause / Resume / Stop apply
     fits_batch_size: int | None = None  # after running out of memory: the batch size that fits
+    quality: list[dict] = field(default_factory=list)  # quality measurements (quality.jsonl)
+    quality_floor: dict | None = None  # the same metrics, real data against real data
 
     @property
     def diverged(self) -> bool:
@@ -52,7 +54,8 @@ def load_view(run_id: str, manager: JobManager) -> RunView:
         failed_before_folder = snap.status == "failed" and not (manager.store.root / run_id).exists()
         if snap.live or failed_before_folder:
             return RunView(run_id, job.cfg, snap.status, snap.step, snap.total, snap.metrics,
-                           snap.latest_png, snap.latest_png_step, snap.message, snap.detail, snap.live)
+                           snap.latest_png, snap.latest_png_step, snap.message, snap.detail, snap.live,
+                           quality=snap.quality, quality_floor=snap.quality_floor)
     return view_from_disk(run_id, manager.store)
 
 
@@ -65,7 +68,8 @@ def view_from_disk(run_id: str, store: RunStore) -> RunView:
     png_step = int(samples[-1].stem.split("_")[1]) if samples else 0
     return RunView(run_id, cfg, st.get("status", "unknown"), int(st.get("step", 0)),
                    int(st.get("total", cfg.steps)), run.metrics(), png, png_step,
-                   st.get("message"), None, False, st.get("fits_batch_size"))
+                   st.get("message"), None, False, st.get("fits_batch_size"), run.quality(),
+                   run.quality_floor())
 
 
 __all__ = ["RunView", "load_view", "view_from_disk", "RunError"]

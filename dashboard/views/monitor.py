@@ -5,6 +5,8 @@ from components import wording
 from components.audience import refresh_seconds
 from components.charts import loss_figure, score_figure
 from components.errors import friendly_errors, show_error
+from components.quality import quality_figures
+from components.quality_panel import show_quality
 from components.run_picker import pick_run
 from components.run_view import load_view
 from gancore import get_dataset_spec
@@ -61,6 +63,10 @@ def charts_of(view):
     return (figures.get(run_id, "losses", view.metrics, loss_figure),
             figures.get(run_id, "scores", view.metrics,
                         lambda records: score_figure(records, view.wasserstein)))
+
+
+def shared_quality_figures(records, floor):
+    return live_figures().get(run_id, "quality", records, lambda r: quality_figures(r, floor))
 
 
 @st.fragment(run_every=refresh)
@@ -135,6 +141,8 @@ def live_panel():
                 st.caption("Fixed noise: the same inputs each time, so you see the same samples improve.")
         else:
             st.info("The first picture appears at the first sample step.")
+
+    show_quality(view, shared_quality_figures if view.live else quality_figures)
 
 
 live_panel()

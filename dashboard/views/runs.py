@@ -5,6 +5,7 @@ import streamlit as st
 
 from components import wording
 from components.errors import friendly_errors
+from components.quality_compare import compare_quality
 from components.runs_table import runs_rows
 from gancore.runs import LIVE_STATUSES
 from state import READ_ONLY, READ_ONLY_NOTE, manager
@@ -20,6 +21,7 @@ if not summaries:
     st.stop()
 
 st.dataframe(runs_rows(summaries), hide_index=True, width="stretch")
+compare_quality(manager().store, [s.run_id for s in summaries if s.quality])
 
 st.subheader("Open, resume or delete a run")
 ids = [s.run_id for s in summaries]

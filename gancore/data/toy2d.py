@@ -17,6 +17,9 @@ from .registry import register_dataset
 DEFAULT_SAMPLES = 50_000
 
 
+GAUSSIAN_MIXTURES = ("ring8", "grid25")  # the toys with known modes: mode coverage applies
+
+
 def _mixture(name: str, means: torch.Tensor, sigma: float, n: int, seed: int, scale: float) -> Dataset:
     """n points from equal-weight Gaussians at `means` (K, 2); labels = the mode drawn."""
     gen = torch.Generator().manual_seed(seed)

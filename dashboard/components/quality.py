@@ -1,0 +1,134 @@
+"""Quality measurements (quality.jsonl records) -> plain-words tables and plotly figures. Pure."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+
+from .charts import BLUE, RED, SLATE, downsample
+
+
+@dataclass(frozen=True)
+class QualityMetric:
+    key: str
+    label: str
+    better: str  # "higher" or "lower"
+    percent: bool = False  # a share in [0, 1], shown as a percentage
+    meaning: str = ""
+
+
+METRICS = [
+    QualityMetric("modes", "Modes captured", "higher", meaning=(
+        "mixture components with at least one generated point close to them (PacGAN protocol, "
+        "2,500 samples)")),
+    QualityMetric("high_quality", "High-quality samples", "higher", True,
+                  "generated points within 3 standard deviations of a component's centre"),
+    QualityMetric("reverse_kl", "Reverse KL to uniform", "lower", meaning=(
+        "how unevenly the good points spread over the components; 0 is perfectly even")),
+    QualityMetric("label_accuracy", "Label accuracy", "higher", True,
+                  "samples asked for class k that a classifier reads as k"),
+    QualityMetric("fcd", "Frechet classifier distance", "lower", meaning=(
+        "distance between real and generated images in a classifier's feature space (the FID "
+        "formula); 0 means indistinguishable")),
+    QualityMetric("precision", "Precision", "higher", True,
+                  "generated images that look like some real image (fidelity)"),
+    QualityMetric("recall", "Recall", "higher", True,
+                  "real images that some generated image resembles (variety)"),
+    QualityMetric("density", "Density", "higher", meaning=(
+        "how crowded real neighbourhoods are with generated images; about 1 for a perfect generator")),
+    QualityMetric("coverage", "Coverage", "higher", True,
+                  "real images with a generated image nearby (variety, robust to outliers)"),
+    QualityMetric("classifier_score", "Classifier score", "higher", meaning=(
+        "the Inception-score formula with the classifier: high when each image is clearly one "
+        "class and all classes appear")),
+]
+BY_KEY = {m.key: m for m in METRICS}
+
+
+def measured(records: list[dict]) -> list[dict]:
+    """The successful measurements (a failed one carries "error")."""
+    return [r for r in records if "error" not in r]
+
+
+def _fmt(metric: QualityMetric, value) -> str:
+    if value is None:
+        return "-"
+    if metric.key == "modes":
+        return f"{value:.0f}"
+    return f"{100 * value:.1f} %" if metric.percent else f"{value:.3f}"
+
+
+def quality_rows(latest: dict, floor: dict | None) -> list[dict]:
+    """One row per metric the record has: its value now, real-vs-real, which way is better."""
+    rows = []
+    for m in METRICS:
+        if m.key not in latest:
+            continue
+        value = f"{_fmt(m, latest[m.key])} of {latest['total_modes']}" if m.key == "modes" else _fmt(m, latest[m.key])
+        rows.append({"measure": m.label, "now": value,
+                     "real vs real": _fmt(m, (floor or {}).get(m.key)) if floor else "-",
+                     "better": m.better, "what it means": m.meaning})
+    return rows
+
+
+def _layout(title: str, y_title: str, **extra) -> dict:
+    return dict(title=dict(text=title), height=300, margin=dict(l=10, r=10, t=40, b=10),
+                xaxis=dict(title=dict(text="step")), yaxis=dict(title=dict(text=y_title)),
+                legend=dict(orientation="h", y=-0.25), uirevision="keep", **extra)
+
+
+def _series(records: list[dict], key: str, name: str, colour: str, scale: float = 1.0, **line) -> dict:
+    pts = [r for r in records if r.get(key) is not None]
+    return dict(type="scatter", mode="lines+markers", x=[r["step"] for r in pts],
+                y=[scale * r[key] for r in pts], name=name, line=dict(color=colour, **line),
+                marker=dict(size=5))
+
+
+def quality_figures(records: list[dict], floor: dict | None = None) -> list[go.Figure]:
+    """The charts of one run: modes for 2D mixtures; fidelity / variety shares and FCD for images.
+    Dotted lines: the real-vs-real values, what a perfect generator would get."""
+    pts = downsample(measured(records))
+    if not pts:
+        return []
+    latest = pts[-1]
+    if "modes" in latest:
+        # Two scales on one chart: modes (0..K) on the left, high-quality share (%) on the right.
+        hq = _series(pts, "high_quality", "high-quality samples (%)", RED, 100.0) | {"yaxis": "y2"}
+        layout = _layout("Mode coverage", "modes captured") | {
+            "yaxis": dict(title=dict(text=f"modes captured (of {latest['total_modes']})"),
+                          range=[0, latest["total_modes"] + 0.5]),
+            "yaxis2": dict(title=dict(text="high-quality samples (%)"), overlaying="y", side="right",
+                           range=[0, 102], showgrid=False)}
+        return [go.Figure(data=[_series(pts, "modes", "modes captured", BLUE), hq], layout=layout)]
+    shares = [("precision", SLATE), ("recall", BLUE), ("coverage", "#16a34a"), ("label_accuracy", RED)]
+    share_lines = [_series(pts, key, BY_KEY[key].label.lower(), colour, 100.0)
+                   for key, colour in shares if key in latest]
+    shapes = [dict(type="line", xref="paper", x0=0, x1=1, yref="y", y0=100 * floor[key], y1=100 * floor[key],
+                   line=dict(dash="dot", color=colour, width=1))
+              for key, colour in shares if floor and floor.get(key) is not None and key in latest]
+    fidelity = go.Figure(data=share_lines, layout=_layout(
+        "Fidelity and variety (%)", "%", shapes=shapes) | {"yaxis": dict(title=dict(text="%"), range=[0, 102])})
+    fcd_shapes = ([dict(type="line", xref="paper", x0=0, x1=1, yref="y", y0=floor["fcd"], y1=floor["fcd"],
+                        line=dict(dash="dot", color="gray", width=1))] if floor and floor.get("fcd") else [])
+    fcd = go.Figure(data=[_series(pts, "fcd", "Frechet classifier distance", SLATE)],
+                    layout=_layout("Frechet classifier distance (lower is better)", "FCD",
+                                   shapes=fcd_shapes) | {"yaxis": dict(title=dict(text="FCD"), type="log")})
+    return [fidelity, fcd]
+
+
+def compare_figure(series: dict[str, list[dict]], key: str) -> go.Figure:
+    """One metric over steps for several runs, one line each."""
+    metric = BY_KEY[key]
+    scale = 100.0 if metric.percent else 1.0
+    palette = [BLUE, RED, SLATE, "#16a34a", "#9333ea", "#ea580c", "#0891b2", "#ca8a04"]
+    lines = [_series(downsample(measured(records)), key, run_id, palette[i % len(palette)], scale)
+             for i, (run_id, records) in enumerate(series.items())]
+    unit = " (%)" if metric.percent else ""
+    return go.Figure(data=lines, layout=_layout(f"{metric.label}{unit}: {metric.better} is better",
+                                                metric.label + unit))
+
+
+def comparable_metrics(series: dict[str, list[dict]]) -> list[str]:
+    """Metric keys present in at least one run's measurements, in display order."""
+    present = {k for records in series.values() for r in measured(records) for k in r}
+    return [m.key for m in METRICS if m.key in present]
