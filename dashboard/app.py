@@ -18,6 +18,7 @@ st.set_page_config(page_title="GAN Studio", page_icon=":material/blur_on:", layo
 PAGES = [
     st.Page("views/train.py", title="Train", icon=":material/play_circle:", default=True),
     st.Page("views/monitor.py", title="Monitor", icon=":material/monitoring:"),
+    st.Page("views/lab.py", title="2D Lab", icon=":material/scatter_plot:"),
     st.Page("views/generate.py", title="Generate", icon=":material/auto_awesome:"),
     st.Page("views/runs.py", title="Runs", icon=":material/folder_open:"),
 ]

@@ -1,0 +1,76 @@
+"""A 2D Lab snapshot -> one plotly figure, GAN Lab style. Pure: no streamlit.
+
+Layers, bottom to top: D's output as a heatmap (green = "real", purple = "fake"), real points,
+generated points, and one arrow per generated point. The arrows are a single line trace (segments
+separated by None) whose tips carry small arrow-head markers: two traces for all N arrows, so a
+redraw stays cheap however many points are shown. Built from dicts, as charts.py does.
+"""
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+# Colours of GAN Lab: green for real, purple for generated; the heatmap blends between them.
+REAL, FAKE, ARROW = "#1b7837", "#762a83", "#2d0a33"
+HEAT_SCALE = [[0.0, "#762a83"], [0.25, "#c2a5cf"], [0.5, "#f7f7f7"], [0.75, "#a6dba0"], [1.0, "#1b7837"]]
+
+
+def _heat_range(snap) -> tuple[float, float, str]:
+    """zmin, zmax and the colour bar's title. Probabilities span [0, 1]; a critic's scores are
+    centred on its "cannot tell" level, so white always means "D cannot tell"."""
+    if snap.score_kind == "probability":
+        return 0.0, 1.0, "D's verdict:<br>probability 'real'"
+    finite = snap.scores[np.isfinite(snap.scores)]
+    spread = float(np.abs(finite - snap.score_mid).max()) if finite.size else 1.0
+    spread = spread or 1.0
+    return snap.score_mid - spread, snap.score_mid + spread, "critic score:<br>higher = 'real'"
+
+
+def _arrow_xy(start: np.ndarray, vec: np.ndarray) -> tuple[list, list]:
+    """(N, 2) tails and (N, 2) vectors -> x and y lists [x0, x1, None, x0, x1, None, ...]."""
+    n = len(start)
+    xs = np.full(3 * n, np.nan)
+    ys = np.full(3 * n, np.nan)
+    xs[0::3], xs[1::3] = start[:, 0], start[:, 0] + vec[:, 0]
+    ys[0::3], ys[1::3] = start[:, 1], start[:, 1] + vec[:, 1]
+    to_list = lambda a: [None if np.isnan(v) else float(v) for v in a]  # noqa: E731  (JSON: null breaks the line)
+    return to_list(xs), to_list(ys)
+
+
+def lab_figure(snap, height: int = 620, show_arrows: bool = True) -> go.Figure:
+    zmin, zmax, bar_title = _heat_range(snap)
+    kind_word = "P(real)" if snap.score_kind == "probability" else "critic score"
+    data = [
+        dict(type="heatmap", x=snap.grid_x.tolist(), y=snap.grid_y.tolist(), z=snap.scores.tolist(),
+             colorscale=HEAT_SCALE, zmin=zmin, zmax=zmax, opacity=0.85, zsmooth="best",
+             colorbar=dict(title=dict(text=bar_title), thickness=14, len=0.8),
+             hovertemplate=f"x %{{x:.2f}}, y %{{y:.2f}}<br>{kind_word} %{{z:.2f}}<extra></extra>",
+             name="discriminator", showlegend=False),
+        dict(type="scatter", mode="markers", x=snap.real[:, 0].tolist(), y=snap.real[:, 1].tolist(),
+             name="real data", marker=dict(color=REAL, size=7, line=dict(color="white", width=1)),
+             hoverinfo="skip"),
+        dict(type="scatter", mode="markers", x=snap.fake[:, 0].tolist(), y=snap.fake[:, 1].tolist(),
+             name="generated", marker=dict(color=FAKE, size=5, line=dict(color="white", width=0.5)),
+             hoverinfo="skip"),
+    ]
+    if show_arrows and len(snap.fake):
+        xs, ys = _arrow_xy(snap.fake, snap.arrows)
+        # one marker per slot: none on tails and gaps, an arrow head on each tip, turned along
+        # its segment (angleref "previous")
+        sizes = [0, 7, 0] * len(snap.fake)
+        data.append(dict(type="scatter", mode="lines+markers", x=xs, y=ys, name="where G pushes its points",
+                         line=dict(color=ARROW, width=1), connectgaps=False, hoverinfo="skip",
+                         marker=dict(symbol="arrow", size=sizes, angleref="previous", color=ARROW)))
+    x0, x1, y0, y1 = snap.bounds
+    what = f" · class {snap.label_name or snap.label}" if snap.label is not None else ""
+    layout = dict(
+        title=dict(text=f"{snap.variant} on {snap.dataset}{what} · iteration {snap.iteration:,}"),
+        height=height, margin=dict(l=10, r=10, t=40, b=10),
+        xaxis=dict(range=[x0, x1], constrain="domain", showgrid=False, zeroline=False),
+        # equal scale: one unit is as long on y as on x, so circles look like circles
+        yaxis=dict(range=[y0, y1], scaleanchor="x", scaleratio=1, constrain="domain",
+                   showgrid=False, zeroline=False),
+        legend=dict(orientation="h", y=-0.05), plot_bgcolor="white",
+        uirevision="lab",  # keep the user's zoom from click to click
+    )
+    return go.Figure(data=data, layout=layout)
