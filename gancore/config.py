@@ -60,7 +60,7 @@ class TrainConfig:
     device: str = "auto"
     log_every: int = 50  # record metrics every N steps (the only host sync of the loop)
     sample_every: int = 500  # fixed-noise sample grid every N steps
-    eval_every: int = 1000  # measure quality every N steps, beside training (0 = never)
+    eval_every: int = 1000  # measure quality every N steps beside training, and at the end (0 = never)
     checkpoint_every: int = 1000
     keep_checkpoints: int = 3  # step_<n>.pt history kept beside latest.pt
     # engine options (see engine.py); "auto" picks what measured fastest for the device
@@ -310,7 +310,8 @@ FIELD_HELP = {
     "device": "auto (GPU when there is one), cpu, cuda or mps",
     "log_every": "record losses and scores every N steps",
     "sample_every": "save a picture of the generator's progress every N steps",
-    "eval_every": "measure the quality of the samples every N steps, beside training (0: never)",
+    "eval_every": ("measure the quality of the samples every N steps, beside training, and at the end "
+                   "(0: never; runs shorter than N steps are not measured)"),
     "checkpoint_every": "save a checkpoint every N steps",
     "keep_checkpoints": "how many older checkpoints to keep beside the latest",
     "amp": "mixed precision: auto (bf16 on a GPU), bf16 or off",

@@ -215,8 +215,11 @@ class Trainer:
 
     # ---- quality, measured beside training (quality/live.py) ---------------------------------
     def _open_evaluator(self) -> None:
-        """Only when someone listens (a run folder, the dashboard) and the data has a measure."""
-        if self.cfg.eval_every <= 0 or not self._listeners or self.evaluator is not None:
+        """Only when someone listens (a run folder, the dashboard), the run is at least one
+        `eval_every` long (a quick try-out is not held up by a measurement; `gancore eval`
+        measures it afterwards) and the data has a measure."""
+        cfg = self.cfg
+        if cfg.eval_every <= 0 or cfg.steps < cfg.eval_every or not self._listeners or self.evaluator:
             return
         measure = measure_for(self.cfg, self.source_data, self.conditional, self.device)
         if measure is not None:

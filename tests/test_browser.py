@@ -112,7 +112,7 @@ def test_train_watch_reload_stop_generate_download(server, page):
     page.goto(f"{server}/runs")
     page.get_by_text("No runs yet").wait_for(timeout=60_000)
     nav = page.get_by_test_id("stSidebarNav").inner_text().split()  # icon names and titles
-    assert {"Train", "Monitor", "Generate", "Runs"} <= set(nav) and "app" not in nav, nav
+    assert {"Train", "Monitor", "Lab", "Generate", "Runs"} <= set(nav) and "app" not in nav, nav
     page.get_by_text("Go to Train").click()
     page.get_by_text("Train a GAN").wait_for(timeout=60_000)
     page.get_by_text("Training will run on").wait_for(timeout=30_000)
@@ -130,8 +130,10 @@ def test_train_watch_reload_stop_generate_download(server, page):
     _wait_until(lambda: _step(page) > first, what="the step counter to advance")
     page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
     assert page.locator(".js-plotly-plot").count() >= 2, "loss and score charts"
+    # quality is measured beside training: the first measurement after step 1,000
+    page.get_by_text("Modes captured").first.wait_for(timeout=90_000)
     try:  # a few hundred steps of history make a more telling picture; not required
-        _wait_until(lambda: _step(page) >= 1500, timeout=15, what="some history")
+        _wait_until(lambda: _step(page) >= 2500, timeout=15, what="some history")
     except AssertionError:
         pass
     _screenshot(page, "monitor")
@@ -159,3 +161,12 @@ def test_train_watch_reload_stop_generate_download(server, page):
     page.get_by_text("Open in Monitor").wait_for(timeout=30_000)
     assert page.get_by_text(f"Yes, delete {run_id}").count() == 1, "the run is listed and selectable"
     _screenshot(page, "runs")
+
+    # the 2D Lab: a fresh GAN, stepped from the page, drawn with D's heatmap and G's arrows
+    page.goto(f"{server}/lab")
+    page.get_by_role("button", name="Start a fresh lab").click()
+    page.get_by_role("button", name="Run 50 iterations").click()
+    page.get_by_text("50", exact=True).first.wait_for(timeout=60_000)
+    page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
+    assert page.get_by_test_id("stException").count() == 0
+    _screenshot(page, "lab")

@@ -281,7 +281,7 @@ def test_monitor_shows_quality_beside_real_vs_real_and_runs_compares_it(runs_dir
     at = _app("views/monitor.py", run=run_a)
     assert not at.exception
     assert "Quality" in [s.value for s in at.subheader]
-    table = at.dataframe[0].value
+    table = at.table[0].value
     assert list(table["measure"])[:2] == ["Modes captured", "High-quality samples"]
     assert list(table["real vs real"])[0] == "8", "the floor: real data scored the same way"
     assert "PacGAN protocol" in _texts(at)

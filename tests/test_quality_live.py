@@ -163,3 +163,28 @@ def test_gancore_eval_says_when_nothing_can_be_measured(tmp_path, capsys):
                                                   ("cdcgan", "mnist", "images")])
 def test_quality_kind_is_known_before_loading_data(variant, dataset, kind):
     assert quality_kind(make_config(variant, dataset)) == kind
+
+
+def test_an_image_run_measures_classifier_feature_quality_beside_training(tmp_path):
+    from gancore.trainer import Trainer
+    from tiny_data import tiny_images
+
+    data = tiny_images(n=240, size=16, classes=4)
+    cfg = make_config("cdcgan", "glyphs", device="cpu", steps=30, batch_size=16, log_every=10,
+                      eval_every=10, sample_every=1000, checkpoint_every=1000, image_size=16)
+    trainer = Trainer(cfg, data)
+    events = []
+    trainer.subscribe(lambda e: events.append(e) if e.kind == "quality" else None)
+    trainer.run()
+    assert events and events[-1].step == 30, "the end is always measured"
+    metrics = events[-1].data["metrics"]
+    assert {"fcd", "classifier_score", "precision", "recall", "density", "coverage"} <= set(metrics)
+    assert 0.0 <= metrics["label_accuracy"] <= 1.0 and len(metrics["per_class_accuracy"]) == 4
+    floor = events[0].data["floor"]
+    assert floor["fcd"] >= 0 and 0.0 <= floor["judge_holdout_accuracy"] <= 1.0
+
+
+def test_a_run_shorter_than_one_interval_is_not_held_up_by_measuring(tmp_path):
+    trainer, run = _ring8(tmp_path, steps=50, eval_every=100)
+    trainer.run()
+    assert run.quality() == [], "`gancore eval` measures it afterwards"

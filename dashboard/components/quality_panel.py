@@ -31,11 +31,13 @@ def show_quality(view: RunView, figures: Callable[[list[dict], dict | None], lis
     if not done:
         if errors:
             st.warning(f"Quality could not be measured: {errors[-1]['error']}")
-        elif cfg.eval_every == 0:
-            st.caption("Quality measurement is off for this run (Measure quality every N steps = 0). "
-                       "`python -m gancore eval --run <folder>` measures a finished run.")
+        elif cfg.eval_every == 0 or cfg.steps < cfg.eval_every:
+            why = ("measurement is off (Measure quality every N steps = 0)" if cfg.eval_every == 0 else
+                   f"the run is shorter than one measuring interval ({cfg.eval_every:,} steps)")
+            st.caption(f"This run's quality is not measured: {why}. "
+                       "`python -m gancore eval --run <folder>` measures a run afterwards.")
         elif view.live:
-            first = ("The first measurement comes after step " f"{min(cfg.eval_every, cfg.steps):,}")
+            first = f"The first measurement comes after step {cfg.eval_every:,}"
             extra = (" (the first run on a dataset also trains its classifier once, about a minute "
                      "on a CPU; it is cached)") if kind == "images" else ""
             st.info(first + extra + ".")
@@ -49,7 +51,7 @@ def show_quality(view: RunView, figures: Callable[[list[dict], dict | None], lis
         st.caption(f"The classifier reads {100 * floor['judge_holdout_accuracy']:.1f} % of held-out "
                    "real images correctly. *Real vs real*: the same measures between two halves of "
                    "the real data, what a perfect generator would get.")
-    st.dataframe(quality_rows(latest, floor), hide_index=True, width="stretch")
+    st.table(quality_rows(latest, floor), hide_index=True, border="horizontal")
     per_class = latest.get("per_class_accuracy")
     if per_class:
         st.caption("Label accuracy per class: " + ", ".join(
