@@ -2,7 +2,9 @@
 2 workers, default Adam, .item() every step) and the floor (the math alone), for every variant
 at batch 64, 256 and 1024 on this machine's device; then each engine option on its own.
 
-Usage: python bench/throughput.py [--reps 5] [--out docs/BENCHMARKS.md]
+Usage: python bench/throughput.py [--reps 5] [--batch-sizes 64 256 1024] [--skip-options]
+Writes its section of docs/BENCHMARKS.md (between <!-- throughput --> and <!-- dashboard overhead -->),
+keeping the rest of the file.
 """
 from __future__ import annotations
 
@@ -47,56 +49,50 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--out", default=str(REPO / "docs" / "BENCHMARKS.md"))
     parser.add_argument("--device", default="auto")
+    parser.add_argument("--batch-sizes", type=int, nargs="+", default=list(benchmark.BATCH_SIZES))
+    parser.add_argument("--skip-options", action="store_true")
     args = parser.parse_args()
     device = resolve_device(args.device)
     started = time.time()
     rows = []
     for variant in benchmark.VARIANTS:
-        for batch in benchmark.BATCH_SIZES:
+        for batch in args.batch_sizes:
             rows.append(benchmark.measure(variant, batch, device, reps=args.reps))
             print(benchmark.table([rows[-1]])[-1], flush=True)
     option_lines = []
-    for option, on, variant, batch in OPTIONS:
+    for option, on, variant, batch in [] if args.skip_options else OPTIONS:
         option_lines.append(option_row(option, on, variant, batch, device, args.reps))
         print(option_lines[-1], flush=True)
 
     at64 = [r for r in rows if r.batch_size == 64]
+    sizes = " ".join(map(str, args.batch_sizes))
     lines = [
-        "# Throughput benchmarks", "",
+        "<!-- throughput -->", "",
+        f"## Trainer vs reference vs floor, batch {', '.join(map(str, args.batch_sizes))} ({device.type.upper()})", "",
         f"Machine: {benchmark.machine()}. Device: {device}.",
-        f"Command: `python bench/throughput.py --reps {args.reps}` (also `python -m gancore bench`); "
-        f"took {(time.time() - started) / 60:.0f} min.", "",
-        "Images/s (generator steps x batch per second). Data: glyphs, 28 x 28 digits. Every loop "
-        "uses the very same model classes and losses. *trainer*: gancore's Trainer (data on the "
-        "device, sampled by index, scalars read back every `log_every` steps, foreach Adam, "
-        "D frozen during the G step, one joint D pass over real and fake when D has no "
-        "BatchNorm). *reference*: the canonical examples' loop (DataLoader with shuffle, 2 workers "
-        "and default collate, default Adam, `.item()` on the losses and on D(x), D(G(z)) every "
-        "step). *floor*: the math alone (data on the device, no logging). One process, loops "
-        f"alternating A B C, {5} warm-up steps excluded, median of {args.reps} timed repetitions; "
-        "conv variants on the CPU run fewer steps per repetition, as the table says.", "",
-        *benchmark.table(rows), "",
-        "## Goals on this device", "",
-        f"- trainer >= 1.1x the reference at batch 64 on every variant: "
-        + ", ".join(f"{r.variant} {r.ratio('trainer', 'reference'):.2f}x" for r in at64),
-        f"- trainer >= 0.97x the floor at batch 64: "
-        + ", ".join(f"{r.variant} {r.ratio('trainer', 'floor'):.2f}x" for r in at64), "",
-        "## Engine options, each on its own", "",
-        "The trainer with one option on vs the same run with it off (alternating, medians).", "",
-        "| option | variant | batch | off img/s | on img/s | on / off |", "|---|---|---:|---:|---:|---:|",
-        *option_lines, "",
-        "On a CPU, `auto` leaves all three off (none helps there, as measured above); on CUDA it "
-        "turns bf16 autocast on and channels_last on for conv networks, and cudnn.benchmark is on.", "",
-        "## GPU", "",
-        "GPU rows are pending: this task had no GPU machine. On one, `python bench/throughput.py` "
-        "writes the same tables for CUDA; the goals there are >= 3x the reference at batch 64 for "
-        "vanilla and dcgan, and dcgan's achieved TFLOP/s at batch 1024 against the card's bf16 peak.", "",
-        "<!-- dashboard overhead -->", ""]
+        f"Command: `python bench/throughput.py --reps {args.reps} --batch-sizes {sizes}"
+        f"{' --skip-options' if args.skip_options else ''}`; took {(time.time() - started) / 60:.0f} min. "
+        "Loops, data and repetitions as described above.", "",
+        *benchmark.table(rows), ""]
+    if at64:
+        lines += [
+            f"- trainer >= 1.1x the reference at batch 64 on every variant: "
+            + ", ".join(f"{r.variant} {r.ratio('trainer', 'reference'):.2f}x" for r in at64),
+            f"- trainer >= 0.97x the floor at batch 64: "
+            + ", ".join(f"{r.variant} {r.ratio('trainer', 'floor'):.2f}x" for r in at64), ""]
+    if option_lines:
+        lines += [
+            "## Engine options, each on its own", "",
+            "The trainer with one option on vs the same run with it off (alternating, medians).", "",
+            "| option | variant | batch | off img/s | on img/s | on / off |", "|---|---|---:|---:|---:|---:|",
+            *option_lines, "",
+            "On a CPU, `auto` leaves all three off (none helps there, as measured above); on CUDA it "
+            "turns bf16 autocast on and channels_last on for conv networks, and cudnn.benchmark is on.", ""]
     out = Path(args.out)
-    old = out.read_text() if out.exists() else ""
-    if "<!-- dashboard overhead -->" in old:  # keep the section bench/dashboard_overhead.py wrote
-        lines[-2:] = ["<!-- dashboard overhead -->" + old.split("<!-- dashboard overhead -->", 1)[1]]
-    out.write_text("\n".join(lines))
+    old = out.read_text() if out.exists() else "<!-- dashboard overhead -->\n"
+    before = old.split("<!-- throughput -->", 1)[0] if "<!-- throughput -->" in old else ""
+    after = old[old.index("<!-- dashboard overhead -->"):] if "<!-- dashboard overhead -->" in old else ""
+    out.write_text(before + "\n".join(lines) + "\n" + after)
     print(f"wrote {out}")
 
 
