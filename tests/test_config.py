@@ -66,9 +66,14 @@ def test_config_errors_lists_every_bad_field_for_a_form():
 
 
 def test_variant_defaults_are_applied_and_json_round_trips():
-    cfg = make_config("wgan_gp", "ring8")
+    cfg = make_config("wgan_gp", "spiral")
     assert (cfg.n_critic, cfg.lr_g, cfg.beta1, cfg.beta2, cfg.model.g_loss, cfg.model.gp_lambda) == \
         (5, 1e-4, 0.0, 0.9, "wasserstein", 10.0)
+    # The Gaussian mixtures layer their tuned settings over the paper's (bench/quality_points.py).
+    ring = make_config("wgan_gp", "ring8")
+    assert (ring.n_critic, ring.lr_g, ring.beta1, ring.model.gp_lambda, ring.model.latent_dim, ring.lr_decay) == \
+        (5, 1e-3, 0.5, 1.0, 2, True)
+    assert make_config("wgan_gp", "grid25").steps == 9000
     again = TrainConfig.from_dict(json.loads(json.dumps(cfg.to_dict())))
     assert again == cfg
     assert make_config("vanilla", "ring8", batch_size=None).batch_size == cfg.batch_size  # None = default
