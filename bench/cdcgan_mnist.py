@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from gancore import load_dataset, make_config, train  # noqa: E402
-from gancore.quality import label_accuracy, train_classifier  # noqa: E402
+from gancore.quality import judge_for, label_accuracy  # noqa: E402
 from gancore.sampling import class_grid, generate, noise  # noqa: E402
 
 
@@ -39,7 +39,9 @@ def main() -> None:
     train_s = time.perf_counter() - start
     print(f"trained {cfg.steps} steps in {train_s:.0f} s; last {records[-1]}", flush=True)
 
-    judge, holdout_acc = train_classifier(data, seed=args.seed)
+    # The same cached judge as the live metrics and bench/quality.py, so the numbers agree.
+    found = judge_for(data)
+    judge, holdout_acc = found.classifier, found.holdout_accuracy
     print(f"classifier holdout accuracy {holdout_acc:.4f}", flush=True)
     g = trainer.gan.generator
     overall, per_class = label_accuracy(g, judge, data.info.num_classes, per_class=200, seed=1)
@@ -61,7 +63,7 @@ def main() -> None:
         f"{torch.get_num_threads()} threads. Data: the 10,000-image MNIST test split (only split here).", "",
         f"- training: {cfg.steps} steps, batch {cfg.batch_size}, base_channels {cfg.model.base_channels}: "
         f"**{train_s:.0f} s** (target <= 600 s)",
-        f"- judge: a small CNN trained on 90 % of the same real digits, holdout accuracy **{100 * holdout_acc:.2f} %**",
+        f"- judge: gancore's cached judge, a small CNN trained on 90 % of the same real digits, holdout accuracy **{100 * holdout_acc:.2f} %**",
         f"- label accuracy (200 samples asked for each digit, read by the judge): **{100 * overall:.2f} %**",
         "- per class: " + ", ".join(f"{k}: {100 * a:.1f} %" for k, a in enumerate(per_class)),
         f"- one-row-per-class grid, each row's majority reading: {rows} (should be 0..9)", "",

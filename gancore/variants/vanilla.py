@@ -3,7 +3,7 @@ from ..registry import GAN, register_variant
 from .networks_mlp import build_mlp_pair
 
 
-# Points: tuned on ring8 (bench/ring8_modes.py): a 2D latent for 2D data, Adam(0, 0.9) and a
+# Points: tuned on ring8 (bench/quality_points.py): a 2D latent for 2D data, Adam(0, 0.9) and a
 # linear decay to 0, which sharpens the modes at the end; 8/8 modes on every seed tried.
 MLP_DEFAULTS = {
     "points": dict(latent_dim=2, hidden_dim=128, hidden_layers=3, batch_size=256,
