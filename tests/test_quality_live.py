@@ -59,6 +59,34 @@ def test_offers_never_wait_and_are_declined_while_an_evaluation_runs():
         ev.close()
 
 
+class ThreadCountMeasure(Measure):
+    """Records how many CPU threads torch uses inside the evaluator thread."""
+
+    def __call__(self, generator):
+        return {"threads": torch.get_num_threads()}
+
+
+@pytest.mark.skipif(torch.get_num_threads() < 2, reason="needs a multi-threaded torch to tell the counts apart")
+def test_the_evaluator_runs_torch_inline_and_leaves_the_training_thread_its_threads():
+    """A second OpenMP team would slow the training thread's team for the rest of the run
+    (gancore/cpu_threads.py): the evaluator's ops run on its own thread alone."""
+    before = torch.get_num_threads()
+    ev = SideEvaluator(ThreadCountMeasure(), torch.nn.Linear(2, 2))
+    try:
+        assert ev.offer(1, torch.nn.Linear(2, 2))
+        ev.wait_idle(timeout=10)
+        (result,) = ev.results()
+        assert result["metrics"] == {"threads": 1}
+    finally:
+        ev.close()
+    assert torch.get_num_threads() == before
+    seen = []
+    fresh = threading.Thread(target=lambda: seen.append(torch.get_num_threads()))
+    fresh.start()
+    fresh.join()
+    assert seen == [before], "a new thread (the next run's) still gets every thread"
+
+
 def test_evaluations_take_at_most_their_share_of_the_time():
     clock = FakeClock()
 

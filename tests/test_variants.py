@@ -76,3 +76,21 @@ def test_shapes_gradients_and_phases(variant, kind, conditional, size):
 def test_a_variant_registers_its_defaults_and_a_description(variant):
     spec = get_variant_spec(variant)
     assert spec.description and spec.data_kinds and spec.g_losses
+
+
+def test_mlp_networks_on_images_normalise_g_and_project_the_label_in_d():
+    """cgan and vanilla on MNIST collapsed with plain MLPs (docs/QUALITY.md): on images G has
+    BatchNorm and conditional D reads the label by projection; on points both stay plain."""
+    data = tiny_images(size=28, channels=1)
+    gan = create_gan(make_config("cgan", "glyphs", hidden_dim=32), data.info)
+    assert any(isinstance(m, torch.nn.BatchNorm1d) for m in gan.generator.modules())
+    d = gan.discriminator
+    assert d.projection and not any(isinstance(m, torch.nn.BatchNorm1d) for m in d.modules())
+    x = torch.randn(4, *data.info.shape)
+    same = torch.zeros(4, dtype=torch.long)
+    with torch.no_grad():
+        torch.nn.init.normal_(d.embed.weight)
+        assert not torch.allclose(d(x, same), d(x, same + 1)), "the label changes D's score"
+    points = create_gan(make_config("cgan", "ring8", hidden_dim=32), tiny_points().info)
+    assert not any(isinstance(m, torch.nn.BatchNorm1d) for m in points.generator.modules())
+    assert not points.discriminator.projection

@@ -18,6 +18,7 @@ from typing import Callable
 
 import torch
 
+from ..cpu_threads import run_torch_inline_in_this_thread
 from .measures import Measure
 
 
@@ -67,6 +68,9 @@ class SideEvaluator:
 
     # ---- evaluator thread ---------------------------------------------------------------------
     def _work(self) -> None:
+        # Inline torch ops: a second OpenMP team in the process would slow the training thread's
+        # own team for the rest of the run (see cpu_threads.py). On a GPU the work is on the card.
+        run_torch_inline_in_this_thread()
         while True:
             job = self._inbox.get()
             if job is None:
