@@ -91,7 +91,7 @@ def mnist_section(runs: Path) -> list[str]:
     cells = " | ".join(_cell((floor or {}).get(k), share) for k, _, share in IMAGE_METRICS)
     lines += [f"| *real vs real (floor)* | | {cells} | |", ""]
     cd = next(m for v, _, m, _, _ in rows if v == "cdcgan")
-    per_class = ", ".join(f"{k}: {100 * a:.0f} %" for k, a in enumerate(cd.get("per_class_accuracy") or []))
+    per_class = ", ".join(f"{k}: {100 * a:.1f} %" for k, a in enumerate(cd.get("per_class_accuracy") or []))
     lines += [f"cdcgan label accuracy per class: {per_class}.", "",
               f"Goal: cdcgan label accuracy >= 97 %: **{'met' if cd['label_accuracy'] >= 0.97 else 'not met'}** "
               f"({100 * cd['label_accuracy']:.1f} %).", ""]
