@@ -71,6 +71,11 @@ class Server:
         self.proc.wait(timeout=20)
 
 
+# True once a Plotly chart on the page holds data (gd.data: the traces Plotly drew).
+FIRST_POINT_JS = """() => [...document.querySelectorAll('.js-plotly-plot')]
+    .some(gd => (gd.data || []).some(trace => trace.x && trace.x.length > 0))"""
+
+
 def start_from_browser(page, url: str, steps: int) -> tuple[str, float]:
     """Start a ring8 run from the Train page; returns (run id, seconds from click to first chart)."""
     page.goto(url)
@@ -81,7 +86,8 @@ def start_from_browser(page, url: str, steps: int) -> tuple[str, float]:
     page.wait_for_timeout(800)
     clicked = time.perf_counter()
     page.get_by_role("button", name="Start training").click()
-    page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+    # The charts show (empty) as soon as the Monitor opens; what counts is the first point in them.
+    page.wait_for_function(FIRST_POINT_JS, timeout=60_000, polling=50)
     first_chart = time.perf_counter() - clicked
     run_id = page.url.split("run=")[1].split("&")[0]
     return run_id, first_chart

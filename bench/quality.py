@@ -158,8 +158,13 @@ def _write(out: Path, sections: dict[str, list[str]], seeds: list[int]) -> None:
     text = ["# Quality", "",
             f"Command: `python bench/quality.py --seeds {' '.join(map(str, seeds))}`. Machine: {machine()}.",
             "Re-running one part (`--skip-...` the others) keeps the others' last results.", ""]
-    for name in ("points", "mnist", "overhead"):
-        text += [f"<!-- {name} -->", *sections.get(name, ["Pending: not run yet."]), ""]
+    # Measured parts, then any hand-written section of the earlier file (findings), kept as is.
+    names = ["points", "mnist", "overhead"] + [n for n in sections if n not in ("points", "mnist", "overhead")]
+    for name in names:
+        body = sections.get(name, ["Pending: not run yet."])
+        while body and not body[-1].strip():
+            body = body[:-1]
+        text += [f"<!-- {name} -->", *body, ""]
     out.write_text("\n".join(text))
     print(f"wrote {out}", flush=True)
 

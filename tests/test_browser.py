@@ -128,8 +128,10 @@ def test_train_watch_reload_stop_generate_download(server, page):
     _wait_until(lambda: _step(page) > 0, what="the first steps")
     first = _step(page)
     _wait_until(lambda: _step(page) > first, what="the step counter to advance")
-    page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
-    assert page.locator(".js-plotly-plot").count() >= 2, "loss and score charts"
+    # the charts show at once and fill with the first numbers: wait for drawn data, not a frame
+    page.wait_for_function("""() => [...document.querySelectorAll('.js-plotly-plot')]
+        .filter(gd => (gd.data || []).some(trace => trace.x && trace.x.length > 0)).length >= 2""",
+                           timeout=30_000)
     # quality is measured beside training: the first measurement after step 1,000
     page.get_by_text("Modes captured").first.wait_for(timeout=90_000)
     try:  # a few hundred steps of history make a more telling picture; not required

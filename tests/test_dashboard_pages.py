@@ -88,6 +88,18 @@ def test_starting_a_ring8_run_from_train_shows_it_running_in_monitor(runs_dir):
     assert [b.label for b in at.button][:2] == ["Pause", "Stop"]
 
 
+def test_a_just_started_run_shows_its_charts_at_once_and_refreshes_fast_until_its_first_numbers(runs_dir):
+    """The charts' frame (and so the browser's chart code) is there before the first point."""
+    import state
+
+    cfg = make_config("vanilla", "ring8", device="cpu", steps=200_000, log_every=100_000)
+    job = state.manager().start(cfg)  # no numbers for a long while: the waiting state stays
+    at = _app("views/monitor.py", run=job.run_id)
+    assert not at.exception
+    assert len(at.get("plotly_chart")) == 2, "loss and score charts, empty"
+    assert "The first numbers appear after the first few steps." in _texts(at)
+
+
 def test_with_many_viewers_each_page_refreshes_less_often_and_says_why(runs_dir):
     import state
 

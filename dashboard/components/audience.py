@@ -15,6 +15,9 @@ from typing import Callable
 
 REFRESHES_PER_S = 2.0  # page refreshes per second per live run, all of its viewers together
 FASTEST_REFRESH_S = 1.0
+# Until a live run logs its first numbers, its pages refresh this often: those first points are
+# what a person who just pressed Start waits for, and the wait lasts a second or two.
+FIRST_POINT_REFRESH_S = 0.5
 
 
 def refresh_seconds(viewers: int) -> float:

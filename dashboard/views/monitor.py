@@ -2,7 +2,7 @@
 import streamlit as st
 
 from components import wording
-from components.audience import refresh_seconds
+from components.audience import FIRST_POINT_REFRESH_S, refresh_seconds
 from components.charts import loss_figure, score_figure
 from components.errors import friendly_errors, show_error
 from components.quality import quality_figures
@@ -52,7 +52,13 @@ def recovery_buttons(view) -> None:
 # the more people watch, the less often each page refreshes, so training keeps its speed.
 if first.live:
     audience().seen(viewer_id(), run_id, 1.0)
-refresh = refresh_seconds(audience().count(run_id)) if first.live else None
+waiting_for_numbers = first.live and not first.metrics  # just started: refresh faster until they come
+if not first.live:
+    refresh = None
+elif waiting_for_numbers:
+    refresh = FIRST_POINT_REFRESH_S
+else:
+    refresh = refresh_seconds(audience().count(run_id))
 
 
 def charts_of(view):
@@ -77,7 +83,9 @@ def live_panel():
     if view.live:
         audience().seen(viewer_id(), run_id, refresh)
         viewers = audience().count(run_id)
-        if refresh_seconds(viewers) != refresh:
+        if waiting_for_numbers and view.metrics:
+            st.rerun()  # the first numbers came: back to the shared interval
+        if not waiting_for_numbers and refresh_seconds(viewers) != refresh:
             st.rerun()  # someone came or left: the page starts again with the new interval
 
     cfg = view.cfg
@@ -94,7 +102,8 @@ def live_panel():
     eta = wording.format_eta(view.eta_seconds()) if view.live else "-"
     st.progress(fraction, text=f"step {view.step:,} of {view.total:,}")
     if view.live and viewers > 1:
-        st.caption(wording.audience_note(viewers, refresh))
+        # The shared interval, also while the first numbers are awaited (a second or two at 0.5 s).
+        st.caption(wording.audience_note(viewers, refresh_seconds(viewers)))
     c1, c2, c3 = st.columns(3)
     c1.metric("Step", f"{view.step:,} / {view.total:,}")
     c2.metric("Speed", f"{rate:,.0f} images/s" if rate else "-")
@@ -120,14 +129,16 @@ def live_panel():
 
     charts, picture = st.columns([3, 2])
     with charts:
-        if view.metrics:
+        if view.metrics or view.live:  # a live run's charts show at once, empty until the first numbers
+            if not view.metrics:
+                st.caption("The first numbers appear after the first few steps.")
             losses, scores = charts_of(view)
             st.plotly_chart(losses, key="losses")
             st.caption(wording.LOSSES)
             st.plotly_chart(scores, key="scores")
             st.caption(wording.SCORES_WASSERSTEIN if view.wasserstein else wording.SCORES_BCE)
         else:
-            st.info("The first numbers appear after the first few steps.")
+            st.info("This run stopped before it logged any numbers.")
     with picture:
         if view.png:
             points = get_dataset_spec(cfg.data.dataset).kind == "points"
