@@ -150,6 +150,24 @@ def markdown(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+# The issue's goals: (variant, dataset, least average modes, least average high-quality share)
+GOALS = [("vanilla", "ring8", 7.5, 0.95), ("wgan_gp", "grid25", 24.5, None)]
+
+
+def goal_lines(rows: list[dict]) -> list[str]:
+    """One line per goal whose row was measured: met or not, with the measured means."""
+    lines = []
+    for variant, dataset, modes, hq in GOALS:
+        r = next((r for r in rows if (r["variant"], r["dataset"]) == (variant, dataset)), None)
+        if r is None:
+            continue
+        met = r["modes_mean"] >= modes and (hq is None or r["high_quality_mean"] >= hq)
+        wanted = f">= {modes:g} modes" + ("" if hq is None else f" and >= {100 * hq:.0f} % high quality")
+        got = f"{r['modes_mean']:.1f} modes" + ("" if hq is None else f", {100 * r['high_quality_mean']:.1f} %")
+        lines.append(f"- Goal: {variant} on {dataset} {wanted}: **{'met' if met else 'not met'}** ({got}).")
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
