@@ -13,6 +13,7 @@ from components.charts import LiveFigures
 from gancore import RunError, RunStore, validate_run_id
 from gancore.jobs import JobManager
 from gancore.runs import default_runs_dir
+from gancore.warmup import warm_up_in_background
 
 
 # Viewer mode, for sharing a live run with an audience: no Start, Stop, Resume, Delete or upload.
@@ -24,6 +25,7 @@ READ_ONLY_NOTE = ("Viewer mode: this app only shows runs. Starting, stopping, re
 @st.cache_resource(show_spinner=False)
 def _manager(runs_dir: str) -> JobManager:
     # cache_resource objects are shared across sessions and threads: JobManager is thread-safe.
+    warm_up_in_background()  # torch's one-time imports, before the first Start click needs them
     return JobManager(RunStore(runs_dir))
 
 

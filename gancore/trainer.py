@@ -33,6 +33,9 @@ CHECKPOINT_FORMAT = 1
 PREVIEW_POINTS = 1000  # generated points in a 2D preview scatter
 PREVIEW_IMAGES = 64  # 8 x 8 grid for unconditional image variants
 PREVIEW_COLS_PER_CLASS = 10  # one row per class for conditional variants
+# A fresh run also logs at this step (when log_every is larger), so that the first chart point
+# comes after a few steps rather than after a whole log_every window (ring8: 100 steps, 1-2 s).
+FIRST_LOG_STEP = 10
 
 
 @dataclass
@@ -158,7 +161,7 @@ class Trainer:
                 self.step += 1
                 window_steps += 1
                 last = self.step == cfg.steps
-                if self.step % cfg.log_every == 0 or last:
+                if self.step % cfg.log_every == 0 or last or self.step == min(FIRST_LOG_STEP, cfg.log_every):
                     now = time.perf_counter()
                     self._log(acc, window_steps, now - window_start, now - run_start)
                     acc.zero_()

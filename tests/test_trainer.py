@@ -27,6 +27,13 @@ def test_metrics_are_recorded_every_log_every_steps_with_every_field():
         assert r["images_per_s"] > 0
 
 
+def test_a_fresh_run_logs_early_once_so_the_first_chart_point_comes_soon():
+    _, records = train(_cfg(steps=60, log_every=25), tiny_points())
+    assert [r["step"] for r in records] == [10, 25, 50, 60]
+    # the early window covers steps 1-10, the next one steps 11-25: every step counted once
+    assert records[1]["images_per_s"] > 0
+
+
 def test_wgan_scores_are_raw_critic_values():
     _, records = train(_cfg(variant="wgan_gp"), tiny_points())
     assert all("d_real" in r for r in records)  # unbounded: nothing to assert about the range
