@@ -138,6 +138,7 @@ class Trainer:
         acc = torch.zeros(4, device=self.device)  # sums of loss_d, loss_g, d_real, d_fake
         window_steps, window_start = 0, time.perf_counter()
         run_start = window_start
+        first_log = min(FIRST_LOG_STEP, cfg.log_every)
         try:
             while self.step < cfg.steps:
                 if self._pause.is_set() and not self._stop.is_set():
@@ -161,7 +162,7 @@ class Trainer:
                 self.step += 1
                 window_steps += 1
                 last = self.step == cfg.steps
-                if self.step % cfg.log_every == 0 or last or self.step == min(FIRST_LOG_STEP, cfg.log_every):
+                if self.step % cfg.log_every == 0 or last or self.step == first_log:
                     now = time.perf_counter()
                     self._log(acc, window_steps, now - window_start, now - run_start)
                     acc.zero_()

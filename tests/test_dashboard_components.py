@@ -60,6 +60,10 @@ class FakeClock:
         return self.now
 
 
+def test_a_run_with_no_numbers_yet_refreshes_every_half_second_whoever_watches():
+    assert [refresh_seconds(n, first_numbers_due=True) for n in (1, 10)] == [0.5, 0.5]
+
+
 def test_the_refresh_budget_is_shared_by_a_run_s_viewers():
     assert [refresh_seconds(n) for n in (0, 1, 2, 3, 4, 10, 20)] == [1, 1, 1, 2, 2, 5, 10]
     clock = FakeClock()

@@ -20,8 +20,11 @@ FASTEST_REFRESH_S = 1.0
 FIRST_POINT_REFRESH_S = 0.5
 
 
-def refresh_seconds(viewers: int) -> float:
-    """Seconds between two refreshes of one viewer's page: whole seconds, at least one."""
+def refresh_seconds(viewers: int, first_numbers_due: bool = False) -> float:
+    """Seconds between two refreshes of one viewer's page: whole seconds, at least one; half a
+    second while a just-started run has logged nothing yet."""
+    if first_numbers_due:
+        return FIRST_POINT_REFRESH_S
     return max(FASTEST_REFRESH_S, float(math.ceil(max(viewers, 1) / REFRESHES_PER_S)))
 
 

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from components import wording
-from components.audience import FIRST_POINT_REFRESH_S, refresh_seconds
+from components.audience import refresh_seconds
 from components.charts import loss_figure, score_figure
 from components.errors import friendly_errors, show_error
 from components.quality import quality_figures
@@ -52,13 +52,16 @@ def recovery_buttons(view) -> None:
 # the more people watch, the less often each page refreshes, so training keeps its speed.
 if first.live:
     audience().seen(viewer_id(), run_id, 1.0)
-waiting_for_numbers = first.live and not first.metrics  # just started: refresh faster until they come
-if not first.live:
-    refresh = None
-elif waiting_for_numbers:
-    refresh = FIRST_POINT_REFRESH_S
-else:
-    refresh = refresh_seconds(audience().count(run_id))
+
+
+def refresh_for(view) -> float | None:
+    """This page's refresh interval: none for a finished run; else shared by the run's viewers."""
+    if not view.live:
+        return None
+    return refresh_seconds(audience().count(run_id), first_numbers_due=not view.metrics)
+
+
+refresh = refresh_for(first)
 
 
 def charts_of(view):
@@ -83,10 +86,8 @@ def live_panel():
     if view.live:
         audience().seen(viewer_id(), run_id, refresh)
         viewers = audience().count(run_id)
-        if waiting_for_numbers and view.metrics:
-            st.rerun()  # the first numbers came: back to the shared interval
-        if not waiting_for_numbers and refresh_seconds(viewers) != refresh:
-            st.rerun()  # someone came or left: the page starts again with the new interval
+        if refresh_for(view) != refresh:
+            st.rerun()  # someone came or left, or the first numbers came: start again with the new interval
 
     cfg = view.cfg
     st.markdown(f"**{run_id}** · {cfg.model.variant} on {cfg.data.dataset} · "
