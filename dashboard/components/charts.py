@@ -1,4 +1,5 @@
-"""Metric records -> plotly figures. Pure: no streamlit, bounded size whatever the run's length.
+"""Metric records -> charts: interactive plotly figures, and light SVG drawings for a run while it
+trains (components/svg_chart.py says why). Pure: no streamlit, bounded size whatever the run's length.
 
 Every viewer of a live run refreshes its page on its own clock; `LiveFigures` builds a run's figures
 at most once per `max_age` seconds and hands the same objects to all of them, so ten viewers cost
@@ -13,10 +14,23 @@ from typing import Callable
 
 import plotly.graph_objects as go
 
+from .svg_chart import Guide, Line, svg_line_chart
+
 MAX_POINTS = 400  # per line: what the browser receives stays bounded however long the run
 
 # Distinct colours, matching the sample pictures: red is the generator / generated data.
 BLUE, RED, SLATE = "#2563eb", "#dc2626", "#334155"
+
+# (record key, legend name, colour) of each chart's lines, for both kinds of drawing.
+LOSS_LINES = (("loss_d", "discriminator loss (loss_d)", BLUE), ("loss_g", "generator loss (loss_g)", RED))
+SCORE_LINES = (("d_real", "D(x): score of real data", SLATE), ("d_fake", "D(G(z)): score of generated data", RED))
+LOSS_TITLE, SCORE_TITLE = "Losses", "Real vs fake scores"
+HALF_LABEL = "0.5: D cannot tell"
+WAITING = "waiting for the first numbers"  # an SVG chart before the first numbers
+
+
+def _score_axis(wasserstein: bool) -> str:
+    return "critic score" if wasserstein else "probability 'real'"
 
 
 def downsample(records: list[dict], max_points: int = MAX_POINTS) -> list[dict]:
@@ -42,40 +56,58 @@ def _layout(title: str, y_title: str, **extra) -> dict:
 def loss_figure(records: list[dict]) -> go.Figure:
     pts = downsample(records)
     steps = [r["step"] for r in pts]
-    return go.Figure(data=[_line(steps, pts, "loss_d", "discriminator loss (loss_d)", BLUE),
-                           _line(steps, pts, "loss_g", "generator loss (loss_g)", RED)],
-                     layout=_layout("Losses", "loss"))
+    return go.Figure(data=[_line(steps, pts, *spec) for spec in LOSS_LINES], layout=_layout(LOSS_TITLE, "loss"))
 
 
 def score_figure(records: list[dict], wasserstein: bool) -> go.Figure:
     """D(x) and D(G(z)); for probability scores a dotted 0.5 line: "D cannot tell"."""
     pts = downsample(records)
     steps = [r["step"] for r in pts]
-    data = [_line(steps, pts, "d_real", "D(x): score of real data", SLATE),
-            _line(steps, pts, "d_fake", "D(G(z)): score of generated data", RED)]
+    data = [_line(steps, pts, *spec) for spec in SCORE_LINES]
     if wasserstein:
-        return go.Figure(data=data, layout=_layout("Real vs fake scores", "critic score"))
+        return go.Figure(data=data, layout=_layout(SCORE_TITLE, _score_axis(True)))
     half = dict(type="line", xref="paper", x0=0, x1=1, yref="y", y0=0.5, y1=0.5,
                 line=dict(dash="dot", color="gray"))
-    note = dict(text="0.5: D cannot tell", xref="paper", x=1, xanchor="right", yref="y", y=0.5,
+    note = dict(text=HALF_LABEL, xref="paper", x=1, xanchor="right", yref="y", y=0.5,
                 yanchor="top", showarrow=False)
-    return go.Figure(data=data, layout=_layout("Real vs fake scores", "probability 'real'",
+    return go.Figure(data=data, layout=_layout(SCORE_TITLE, _score_axis(False),
                                                shapes=[half], annotations=[note]) | {
-        "yaxis": dict(title=dict(text="probability 'real'"), range=[0, 1])})
+        "yaxis": dict(title=dict(text=_score_axis(False)), range=[0, 1])})
+
+
+def _svg_lines(records: list[dict], specs) -> list[Line]:
+    pts = downsample(records)
+    steps = [r["step"] for r in pts]
+    return [Line(name, colour, steps, [r.get(key) for r in pts]) for key, name, colour in specs]
+
+
+def loss_svg(records: list[dict]) -> str:
+    """The losses chart as SVG text, for a run while it trains."""
+    return svg_line_chart(LOSS_TITLE, _svg_lines(records, LOSS_LINES), "loss", empty_note=WAITING)
+
+
+def score_svg(records: list[dict], wasserstein: bool) -> str:
+    """D(x) and D(G(z)) as SVG text; probabilities on 0..1 with the dotted 0.5 line."""
+    lines = _svg_lines(records, SCORE_LINES)
+    if wasserstein:
+        return svg_line_chart(SCORE_TITLE, lines, _score_axis(True), empty_note=WAITING)
+    return svg_line_chart(SCORE_TITLE, lines, _score_axis(False), y_range=(0.0, 1.0),
+                          guides=[Guide(0.5, HALF_LABEL)], empty_note=WAITING)
 
 
 class LiveFigures:
-    """The latest figures of each run, shared by every viewer and rebuilt at most once per
-    `max_age` seconds (or when the run's history is a different one). Thread-safe; holds the
-    figures of the `max_runs` most recently shown runs, so memory stays bounded."""
+    """The latest figures (plotly figures or SVG text) of each run, shared by every viewer and
+    rebuilt at most once per `max_age` seconds (or when the run's history is a different one).
+    Thread-safe; holds the figures of the `max_runs` most recently shown runs, so memory stays
+    bounded."""
 
     def __init__(self, max_age: float = 1.0, max_runs: int = 16, clock: Callable[[], float] = time.monotonic):
         self.max_age, self.max_runs, self.clock = max_age, max_runs, clock
         self.builds = 0  # how many figures were built: what the sharing saves is measurable
         self._lock = threading.Lock()
-        self._entries: OrderedDict[tuple, tuple[float, tuple, go.Figure]] = OrderedDict()
+        self._entries: OrderedDict[tuple, tuple[float, tuple, object]] = OrderedDict()
 
-    def get(self, run_id: str, name: str, records: list[dict], build: Callable[[list[dict]], go.Figure]) -> go.Figure:
+    def get(self, run_id: str, name: str, records: list[dict], build: Callable[[list[dict]], object]) -> object:
         # A history that is not a continuation of the cached one (a resumed run cut back, another
         # run under the same id) is rebuilt at once: first step and length identify it.
         identity = (records[0]["step"] if records else None,)

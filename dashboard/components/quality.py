@@ -1,4 +1,5 @@
-"""Quality measurements (quality.jsonl records) -> plain-words tables and plotly figures. Pure."""
+"""Quality measurements (quality.jsonl records) -> plain-words tables, plotly figures, and SVG
+drawings for a run while it trains (components/svg_chart.py says why). Pure."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,6 +7,7 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 
 from .charts import BLUE, RED, SLATE, downsample
+from .svg_chart import Guide, Line, svg_line_chart
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,10 @@ def _series(records: list[dict], key: str, name: str, colour: str, scale: float 
                 marker=dict(size=5))
 
 
+# The image shares drawn on one percent chart, with their colours.
+SHARES = [("precision", SLATE), ("recall", BLUE), ("coverage", "#16a34a"), ("label_accuracy", RED)]
+
+
 def quality_figures(records: list[dict], floor: dict | None = None) -> list[go.Figure]:
     """The charts of one run: modes for 2D mixtures; fidelity / variety shares and FCD for images.
     Dotted lines: the real-vs-real values, what a perfect generator would get."""
@@ -100,12 +106,11 @@ def quality_figures(records: list[dict], floor: dict | None = None) -> list[go.F
             "yaxis2": dict(title=dict(text="high-quality samples (%)"), overlaying="y", side="right",
                            range=[0, 102], showgrid=False)}
         return [go.Figure(data=[_series(pts, "modes", "modes captured", BLUE), hq], layout=layout)]
-    shares = [("precision", SLATE), ("recall", BLUE), ("coverage", "#16a34a"), ("label_accuracy", RED)]
     share_lines = [_series(pts, key, BY_KEY[key].label.lower(), colour, 100.0)
-                   for key, colour in shares if key in latest]
+                   for key, colour in SHARES if key in latest]
     shapes = [dict(type="line", xref="paper", x0=0, x1=1, yref="y", y0=100 * floor[key], y1=100 * floor[key],
                    line=dict(dash="dot", color=colour, width=1))
-              for key, colour in shares if floor and floor.get(key) is not None and key in latest]
+              for key, colour in SHARES if floor and floor.get(key) is not None and key in latest]
     fidelity = go.Figure(data=share_lines, layout=_layout(
         "Fidelity and variety (%)", "%", shapes=shapes) | {"yaxis": dict(title=dict(text="%"), range=[0, 102])})
     fcd_shapes = ([dict(type="line", xref="paper", x0=0, x1=1, yref="y", y0=floor["fcd"], y1=floor["fcd"],
@@ -114,6 +119,33 @@ def quality_figures(records: list[dict], floor: dict | None = None) -> list[go.F
                     layout=_layout("Frechet classifier distance (lower is better)", "FCD",
                                    shapes=fcd_shapes) | {"yaxis": dict(title=dict(text="FCD"), type="log")})
     return [fidelity, fcd]
+
+
+def _svg_line(records: list[dict], key: str, name: str, colour: str, scale: float = 1.0) -> Line:
+    pts = [r for r in records if r.get(key) is not None]
+    return Line(name, colour, [r["step"] for r in pts], [scale * r[key] for r in pts], markers=True)
+
+
+def quality_svgs(records: list[dict], floor: dict | None = None) -> list[str]:
+    """The same charts as `quality_figures`, as SVG text for a run while it trains. The mixtures'
+    two scales become one: modes captured as a share of all modes, beside the high-quality share."""
+    pts = downsample(measured(records))
+    if not pts:
+        return []
+    latest = pts[-1]
+    if "modes" in latest:
+        total = latest["total_modes"]
+        return [svg_line_chart("Mode coverage (%)", [
+            _svg_line(pts, "modes", f"modes captured (% of {total})", BLUE, 100.0 / total),
+            _svg_line(pts, "high_quality", "high-quality samples (%)", RED, 100.0)], "%", y_range=(0.0, 102.0))]
+    shares = [_svg_line(pts, key, BY_KEY[key].label.lower(), colour, 100.0) for key, colour in SHARES if key in latest]
+    floors = [Guide(100 * floor[key], colour=colour) for key, colour in SHARES
+              if floor and floor.get(key) is not None and key in latest]
+    fcd_floor = [Guide(floor["fcd"], "real vs real")] if floor and floor.get("fcd") else []
+    return [svg_line_chart("Fidelity and variety (%)", shares, "%", y_range=(0.0, 102.0), guides=floors),
+            svg_line_chart("Frechet classifier distance (lower is better)",
+                           [_svg_line(pts, "fcd", "Frechet classifier distance", SLATE)], "FCD",
+                           guides=fcd_floor, log_y=True)]
 
 
 def compare_figure(series: dict[str, list[dict]], key: str) -> go.Figure:
