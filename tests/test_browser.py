@@ -76,8 +76,9 @@ def page(server):
 
 
 def _step(page) -> int:
-    text = page.get_by_test_id("stMetricValue").first.inner_text()
-    return int(text.split("/")[0].replace(",", "").strip())
+    """The step the Monitor's readout shows (components/readout.py); 0 before it is drawn."""
+    readout = page.locator(".gs-readout")
+    return int(readout.first.get_attribute("data-step")) if readout.count() else 0
 
 
 def _screenshot(page, name: str) -> None:
@@ -129,9 +130,9 @@ def test_train_watch_reload_stop_generate_download(server, page):
     first = _step(page)
     _wait_until(lambda: _step(page) > first, what="the step counter to advance")
     # the charts show at once and fill with the first numbers: wait for drawn data, not a frame
-    page.wait_for_function("""() => [...document.querySelectorAll('.js-plotly-plot')]
-        .filter(gd => (gd.data || []).some(trace => trace.x && trace.x.length > 0)).length >= 2""",
-                           timeout=30_000)
+    # (while a run trains they are light SVG drawings: components/svg_chart.py)
+    page.wait_for_function("""() => [...document.querySelectorAll('svg.gs-chart')]
+        .filter(svg => +svg.dataset.points > 0).length >= 2""", timeout=30_000)
     # quality is measured beside training: the first measurement after step 1,000
     page.get_by_text("Modes captured").first.wait_for(timeout=90_000)
     try:  # a few hundred steps of history make a more telling picture; not required
@@ -149,6 +150,10 @@ def test_train_watch_reload_stop_generate_download(server, page):
 
     page.get_by_role("button", name="Stop").click()
     page.get_by_text("Stopped").first.wait_for(timeout=30_000)
+    # stopped: the charts are Plotly's again, interactive, with the run's history in them
+    page.wait_for_function("""() => [...document.querySelectorAll('.js-plotly-plot')]
+        .filter(gd => (gd.data || []).some(trace => trace.x && trace.x.length > 0)).length >= 2""",
+                           timeout=30_000)
 
     page.goto(f"{server}/generate?run={run_id}")
     page.get_by_role("button", name="Download PNG").wait_for(timeout=60_000)

@@ -65,7 +65,7 @@ def test_a_run_with_no_numbers_yet_refreshes_every_half_second_whoever_watches()
 
 
 def test_the_refresh_budget_is_shared_by_a_run_s_viewers():
-    assert [refresh_seconds(n) for n in (0, 1, 2, 3, 4, 10, 20)] == [1, 1, 1, 2, 2, 5, 10]
+    assert [refresh_seconds(n) for n in (0, 1, 2, 3, 4, 5, 10, 20)] == [2, 2, 2, 2, 2, 3, 5, 10]
     clock = FakeClock()
     audience = Audience(clock)
     for i in range(4):
@@ -172,3 +172,18 @@ def test_no_pages_folder_beside_the_app():
     """A dashboard/pages/ folder puts Streamlit in its old multipage mode until st.navigation
     first runs: a fresh server's first request for /monitor?run=<id> would skip app.py."""
     assert not (Path(__file__).resolve().parents[1] / "dashboard" / "pages").exists()
+
+
+def test_the_readout_is_one_well_formed_block_with_a_bounded_bar():
+    import xml.etree.ElementTree as ET
+
+    from components.readout import readout_html
+
+    block = readout_html(250, 1000, "1,234 images/s", "<3 s")
+    root = ET.fromstring(block)  # well-formed, text escaped
+    assert root.get("data-step") == "250" and root.get("data-total") == "1000"
+    bar = next(e for e in root.iter() if e.get("role") == "progressbar")
+    assert "width: 25.00%" in bar[0].get("style")
+    assert [t for t in root.itertext()][-6:] == ["Step", "250 / 1,000", "Speed", "1,234 images/s", "Time left", "<3 s"]
+    over = ET.fromstring(readout_html(1200, 1000, "-", "-"))
+    assert "width: 100.00%" in next(e for e in over.iter() if e.get("role") == "progressbar")[0].get("style")

@@ -1,4 +1,5 @@
 """Every page under Streamlit's AppTest: renders, starts runs, shows them live, generates, validates."""
+import re
 import sys
 import time
 from pathlib import Path
@@ -44,6 +45,18 @@ def _finished_run(runs_dir, variant="vanilla", dataset="ring8", **kw) -> str:
     return run.run_id
 
 
+def _svg_charts(at) -> list[str]:
+    """The light SVG charts (components/svg_chart.py) the page drew."""
+    return [chart for m in at.markdown for chart in m.value.split("\n\n") if chart.startswith('<svg class="gs-chart"')]
+
+
+def _readout(at) -> tuple[int, int]:
+    """(step, total) of the page's progress readout (components/readout.py)."""
+    found = [re.search(r'class="gs-readout" data-step="(\d+)" data-total="(\d+)"', m.value) for m in at.markdown]
+    step, total = next(f for f in found if f).groups()
+    return int(step), int(total)
+
+
 def _texts(at) -> str:
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [e.value for e in at.error]
     parts += [i.value for i in at.info] + [w.value for w in at.warning]
@@ -64,8 +77,9 @@ def test_every_page_renders_with_a_finished_run(runs_dir, page):
     at = _app(page, run=run_id)
     assert not at.exception and not at.error
     if page == "views/monitor.py":
-        assert any(m.value == "100 / 100" for m in at.metric)
+        assert _readout(at) == (100, 100)
         assert "Finished" in _texts(at)
+        assert len(at.get("plotly_chart")) == 2 and not _svg_charts(at), "an ended run's charts are interactive"
 
 
 def test_starting_a_ring8_run_from_train_shows_it_running_in_monitor(runs_dir):
@@ -79,7 +93,7 @@ def test_starting_a_ring8_run_from_train_shows_it_running_in_monitor(runs_dir):
     deadline = time.time() + 30
     while time.time() < deadline:
         at.run()
-        step = int(at.metric[0].value.split("/")[0].replace(",", ""))
+        step = _readout(at)[0]
         if step > 0:
             break
         time.sleep(0.5)
@@ -96,8 +110,30 @@ def test_a_just_started_run_shows_its_charts_at_once_and_refreshes_fast_until_it
     job = state.manager().start(cfg)  # no numbers for a long while: the waiting state stays
     at = _app("views/monitor.py", run=job.run_id)
     assert not at.exception
-    assert len(at.get("plotly_chart")) == 2, "loss and score charts, empty"
+    charts = _svg_charts(at)
+    assert len(charts) == 2 and all('data-points="0"' in c for c in charts), "loss and score charts, empty"
+    assert not at.get("plotly_chart"), "while it trains, no Plotly chart for the browser to redraw"
     assert "The first numbers appear after the first few steps." in _texts(at)
+
+
+def test_a_paused_run_has_interactive_charts_and_a_training_one_light_drawings(runs_dir):
+    import state
+
+    cfg = make_config("vanilla", "ring8", device="cpu", steps=200_000, log_every=20)
+    job = state.manager().start(cfg)
+    deadline = time.time() + 60
+    while not job.snapshot().metrics and time.time() < deadline:
+        time.sleep(0.2)
+    at = _app("views/monitor.py", run=job.run_id)
+    assert not at.exception
+    assert len(_svg_charts(at)) == 2 and not at.get("plotly_chart")
+    assert "interactive (zoom, hover) when training is paused or ends" in _texts(at)
+    job.pause()
+    while job.snapshot().status != "paused" and time.time() < deadline:
+        time.sleep(0.2)
+    at.run()
+    assert not at.exception
+    assert len(at.get("plotly_chart")) == 2 and not _svg_charts(at)
 
 
 def test_with_many_viewers_each_page_refreshes_less_often_and_says_why(runs_dir):

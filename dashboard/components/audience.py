@@ -3,8 +3,11 @@
 Every refresh of a Monitor page costs the server a script run (holding the GIL the training thread
 needs) and costs that viewer's browser a redraw of two charts; on a small server ten viewers
 refreshing every second took most of the CPU from training. So a run gets a refresh budget,
-`REFRESHES_PER_S` in all, shared by its viewers: alone, a page refreshes every second; with ten
-viewers, every five seconds. Pure: no streamlit, a clock can be injected for tests.
+`REFRESHES_PER_S` in all, shared by its viewers: alone, a page refreshes every two seconds; with ten
+viewers, every five seconds. Not faster than every two seconds even alone: a browser on the same
+small machine as training takes its CPU from training at each refresh (about 0.1 s of a core on
+the 2-core test machine, docs/BENCHMARKS.md), and two seconds still reads as live.
+Pure: no streamlit, a clock can be injected for tests.
 """
 from __future__ import annotations
 
@@ -14,14 +17,14 @@ import time
 from typing import Callable
 
 REFRESHES_PER_S = 2.0  # page refreshes per second per live run, all of its viewers together
-FASTEST_REFRESH_S = 1.0
+FASTEST_REFRESH_S = 2.0  # was 1.0: browser CPU per second halved (docs/BENCHMARKS.md)
 # Until a live run logs its first numbers, its pages refresh this often: those first points are
 # what a person who just pressed Start waits for, and the wait lasts a second or two.
 FIRST_POINT_REFRESH_S = 0.5
 
 
 def refresh_seconds(viewers: int, first_numbers_due: bool = False) -> float:
-    """Seconds between two refreshes of one viewer's page: whole seconds, at least one; half a
+    """Seconds between two refreshes of one viewer's page: whole seconds, at least two; half a
     second while a just-started run has logged nothing yet."""
     if first_numbers_due:
         return FIRST_POINT_REFRESH_S

@@ -18,7 +18,8 @@ ABOUT = {
 
 
 def show_quality(view: RunView, figures: Callable[[list[dict], dict | None], list] = quality_figures) -> None:
-    """`figures` builds the charts; the live page passes a shared, cached builder."""
+    """`figures` builds the charts (plotly figures, or SVG text while the run trains); the live
+    page passes a shared, cached builder."""
     cfg = view.cfg
     kind = quality_kind(cfg)
     st.subheader("Quality")
@@ -45,12 +46,13 @@ def show_quality(view: RunView, figures: Callable[[list[dict], dict | None], lis
             st.caption("This run has no quality measurements.")
         return
     latest = done[-1]
-    st.caption(f"At step {latest['step']:,}. {ABOUT[kind]}")
+    about = f"At step {latest['step']:,}. {ABOUT[kind]}"
     floor = view.quality_floor
     if floor and floor.get("judge_holdout_accuracy") is not None:
-        st.caption(f"The classifier reads {100 * floor['judge_holdout_accuracy']:.1f} % of held-out "
-                   "real images correctly. *Real vs real*: the same measures between two halves of "
-                   "the real data, what a perfect generator would get.")
+        about += (f"\n\nThe classifier reads {100 * floor['judge_holdout_accuracy']:.1f} % of held-out "
+                  "real images correctly. *Real vs real*: the same measures between two halves of "
+                  "the real data, what a perfect generator would get.")
+    st.caption(about)  # one element: on a live page every element costs the browser at each refresh
     st.table(quality_rows(latest, floor), hide_index=True, border="horizontal")
     per_class = latest.get("per_class_accuracy")
     if per_class:
@@ -58,5 +60,9 @@ def show_quality(view: RunView, figures: Callable[[list[dict], dict | None], lis
             f"class {k}: {100 * acc:.0f} %" for k, acc in enumerate(per_class)))
     charts = figures(view.quality, floor)
     if charts:
-        for i, (column, fig) in enumerate(zip(st.columns(len(charts)), charts)):
-            column.plotly_chart(fig, key=f"quality-{i}")
+        # at least two columns: a lone chart is as wide as one of a pair, not the whole page
+        for i, (column, fig) in enumerate(zip(st.columns(max(2, len(charts))), charts)):
+            if isinstance(fig, str):  # an SVG drawing, while the run trains
+                column.markdown(fig, unsafe_allow_html=True)
+            else:
+                column.plotly_chart(fig, key=f"quality-{i}")

@@ -33,6 +33,11 @@ class RunView:
         return self.status in ("preparing", "running", "paused", "diverged")
 
     @property
+    def training(self) -> bool:
+        """Steps are being taken now (not paused, not waiting after a divergence)."""
+        return self.status in ("preparing", "running")
+
+    @property
     def wasserstein(self) -> bool:
         return self.cfg is not None and self.cfg.model.g_loss == "wasserstein"
 

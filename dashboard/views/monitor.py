@@ -1,12 +1,22 @@
-"""Monitor: one run, live. Progress, losses, D(x) vs D(G(z)), the latest samples, and controls."""
+"""Monitor: one run, live. Progress, losses, D(x) vs D(G(z)), the latest samples, and controls.
+
+The page is cut by how often each part changes, because every element a refresh redraws costs the
+viewer's browser CPU, and on a small machine that CPU is taken from training (docs/BENCHMARKS.md,
+"What the dashboard costs a run"):
+- status, messages and buttons change on a click or a status change: a fragment redrawn then;
+- the numbers, charts and picture change every few steps: the only part on a timer, kept slim;
+- the charts' explanations never change: drawn once;
+- quality changes once per measurement: the page is redrawn when one arrives.
+"""
 import streamlit as st
 
 from components import wording
 from components.audience import refresh_seconds
-from components.charts import loss_figure, score_figure
+from components.charts import loss_figure, loss_svg, score_figure, score_svg
 from components.errors import friendly_errors, show_error
-from components.quality import quality_figures
+from components.quality import quality_figures, quality_svgs
 from components.quality_panel import show_quality
+from components.readout import readout_html
 from components.run_picker import pick_run
 from components.run_view import load_view
 from gancore import get_dataset_spec
@@ -54,41 +64,19 @@ if first.live:
     audience().seen(viewer_id(), run_id, 1.0)
 
 
-def refresh_for(view) -> float | None:
-    """This page's refresh interval: none for a finished run; else shared by the run's viewers."""
-    if not view.live:
-        return None
-    return refresh_seconds(audience().count(run_id), first_numbers_due=not view.metrics)
+def watchers(view) -> int:
+    return audience().count(run_id) if view.live else 0
 
 
-refresh = refresh_for(first)
+# The page as last drawn in full; the timed part redraws the whole page when any of this changes.
+viewers = watchers(first)
+refresh = refresh_seconds(viewers, first_numbers_due=not first.metrics) if first.live else None
 
 
-def charts_of(view):
-    """The two figures; a live run's are shared with its other viewers and at most 1 s old."""
-    if not view.live:
-        return loss_figure(view.metrics), score_figure(view.metrics, view.wasserstein)
-    figures = live_figures()
-    return (figures.get(run_id, "losses", view.metrics, loss_figure),
-            figures.get(run_id, "scores", view.metrics,
-                        lambda records: score_figure(records, view.wasserstein)))
-
-
-def shared_quality_figures(records, floor):
-    return live_figures().get(run_id, "quality", records, lambda r: quality_figures(r, floor))
-
-
-@st.fragment(run_every=refresh)
-def live_panel():
+@st.fragment
+def status_and_controls():
+    """Redrawn on its own buttons' clicks; the whole page is redrawn when the status changes."""
     view = load_view(run_id, manager())
-    if view.live != first.live:
-        st.rerun()  # finished (or restarted): redraw the page once, without the timer
-    if view.live:
-        audience().seen(viewer_id(), run_id, refresh)
-        viewers = audience().count(run_id)
-        if refresh_for(view) != refresh:
-            st.rerun()  # someone came or left, or the first numbers came: start again with the new interval
-
     cfg = view.cfg
     st.markdown(f"**{run_id}** · {cfg.model.variant} on {cfg.data.dataset} · "
                 f"status: {wording.status_label(view.status)}")
@@ -97,64 +85,114 @@ def live_panel():
     elif view.message and view.status != "interrupted":
         (st.warning if view.diverged or view.fits_batch_size else st.caption)(view.message)
     recovery_buttons(view)
-
-    fraction = min(view.step / max(view.total, 1), 1.0)
-    rate = view.metrics[-1]["images_per_s"] if view.metrics else None
-    eta = wording.format_eta(view.eta_seconds()) if view.live else "-"
-    st.progress(fraction, text=f"step {view.step:,} of {view.total:,}")
-    if view.live and viewers > 1:
+    if viewers > 1:
         # The shared interval, also while the first numbers are awaited (a second or two at 0.5 s).
         st.caption(wording.audience_note(viewers, refresh_seconds(viewers)))
-    c1, c2, c3 = st.columns(3)
-    c1.metric("Step", f"{view.step:,} / {view.total:,}")
-    c2.metric("Speed", f"{rate:,.0f} images/s" if rate else "-")
-    c3.metric("Time left", eta)
-
     if view.controllable and not READ_ONLY:
         job = manager().get(run_id)
         row = st.container(horizontal=True)
         if view.status == "paused":
             if row.button("Resume", icon=":material/play_arrow:", help="continue training"):
                 job.resume()
-                st.rerun(scope="fragment")
+                st.rerun(scope="app")
         elif row.button("Pause", icon=":material/pause:", disabled=view.status == "preparing",
                         help="hold training here; Resume continues from the same step"):
             job.pause()
-            st.rerun(scope="fragment")
+            st.rerun(scope="app")
         if row.button("Stop", icon=":material/stop:", help="stop after the current step and save a checkpoint"):
             job.stop()
-            st.rerun(scope="fragment")
+            st.rerun(scope="app")
     elif view.live:
         st.caption("Another process (for example the command line) is training this run; "
                    "this page follows what it writes to disk.")
+
+
+def show_charts(view) -> None:
+    """Losses and scores. While the run trains: SVG drawings, shared with its other viewers and at
+    most 1 s old (redrawing Plotly charts every second costs the browser a quarter of a core,
+    taken from training when it runs on the same machine: components/svg_chart.py). Paused or
+    ended: the interactive Plotly charts."""
+    if view.training:
+        figures = live_figures()
+        losses = figures.get(run_id, "losses-svg", view.metrics, loss_svg)
+        scores = figures.get(run_id, "scores-svg", view.metrics, lambda records: score_svg(records, view.wasserstein))
+        st.markdown(f"{losses}\n\n{scores}", unsafe_allow_html=True)  # one element: one redraw
+        return
+    if view.live:
+        figures = live_figures()
+        losses = figures.get(run_id, "losses", view.metrics, loss_figure)
+        scores = figures.get(run_id, "scores", view.metrics, lambda records: score_figure(records, view.wasserstein))
+    else:
+        losses, scores = loss_figure(view.metrics), score_figure(view.metrics, view.wasserstein)
+    st.plotly_chart(losses, key="losses")
+    st.plotly_chart(scores, key="scores")
+
+
+def picture_caption(view) -> str:
+    """What the sample picture shows, in one caption (one element fewer to redraw)."""
+    if get_dataset_spec(view.cfg.data.dataset).kind == "points":
+        return "Gray: real data. Red: what the generator makes from fixed noise."
+    if view.conditional:
+        return "Fixed noise, one row per class: the same inputs each time, so you see the same samples improve."
+    return "Fixed noise: the same inputs each time, so you see the same samples improve."
+
+
+@st.fragment(run_every=refresh)
+def live_numbers():
+    view = load_view(run_id, manager())
+    if view.live:
+        audience().seen(viewer_id(), run_id, refresh)
+        if (view.status != first.status or watchers(view) != viewers or bool(view.metrics) != bool(first.metrics)
+                or len(view.quality) != len(first.quality)):
+            # The status changed, someone came or left, the first numbers came, or a quality
+            # measurement arrived: redraw the whole page once (and start again with the new interval).
+            st.rerun(scope="app")
+    elif first.live:
+        st.rerun(scope="app")  # finished: redraw the page once, without the timer
+
+    rate = view.metrics[-1]["images_per_s"] if view.metrics else None
+    st.markdown(readout_html(view.step, view.total, f"{rate:,.0f} images/s" if rate else "-",
+                             wording.format_eta(view.eta_seconds()) if view.live else "-"),
+                unsafe_allow_html=True)
 
     charts, picture = st.columns([3, 2])
     with charts:
         if view.metrics or view.live:  # a live run's charts show at once, empty until the first numbers
             if not view.metrics:
                 st.caption("The first numbers appear after the first few steps.")
-            losses, scores = charts_of(view)
-            st.plotly_chart(losses, key="losses")
-            st.caption(wording.LOSSES)
-            st.plotly_chart(scores, key="scores")
-            st.caption(wording.SCORES_WASSERSTEIN if view.wasserstein else wording.SCORES_BCE)
+            show_charts(view)
         else:
             st.info("This run stopped before it logged any numbers.")
     with picture:
         if view.png:
-            points = get_dataset_spec(cfg.data.dataset).kind == "points"
-            st.image(view.png, caption=f"Samples at step {view.png_step:,}", output_format="PNG")
-            if view.conditional and not points:
-                st.caption("Fixed noise, one row per class: the same inputs each time, so you see "
-                           "the same samples improve.")
-            elif points:
-                st.caption("Gray: real data. Red: what the generator makes from fixed noise.")
-            else:
-                st.caption("Fixed noise: the same inputs each time, so you see the same samples improve.")
+            st.image(view.png, caption=f"Samples at step {view.png_step:,}. {picture_caption(view)}",
+                     output_format="PNG")
         else:
             st.info("The first picture appears at the first sample step.")
 
-    show_quality(view, shared_quality_figures if view.live else quality_figures)
+
+def chart_explanations(view) -> None:
+    """What the two charts mean, in plain words; drawn once, outside the timed part."""
+    if not (view.metrics or view.live):
+        return
+    scores = wording.SCORES_WASSERSTEIN if view.wasserstein else wording.SCORES_BCE
+    paragraphs = [f"**Losses.** {wording.LOSSES}", f"**Real vs fake scores.** {scores}"]
+    if view.training:
+        paragraphs.append("The charts become interactive (zoom, hover) when training is paused or ends.")
+    # One element, not three: every element on the page costs the browser a little at each refresh.
+    st.columns([3, 2])[0].caption("\n\n".join(paragraphs))
 
 
-live_panel()
+def quality_charts_for(view):
+    """The quality charts' builder: shared with the run's other viewers while it is live, SVG
+    while it trains (as the charts above)."""
+    if not view.live:
+        return quality_figures
+    name, build = ("quality-svg", quality_svgs) if view.training else ("quality", quality_figures)
+    return lambda records, floor: live_figures().get(run_id, name, records, lambda r: build(r, floor))
+
+
+status_and_controls()
+live_numbers()
+chart_explanations(first)
+show_quality(first, quality_charts_for(first))
