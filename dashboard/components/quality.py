@@ -79,10 +79,15 @@ def _layout(title: str, y_title: str, **extra) -> dict:
                 legend=dict(orientation="h", y=-0.25), uirevision="keep", **extra)
 
 
-def _series(records: list[dict], key: str, name: str, colour: str, scale: float = 1.0, **line) -> dict:
+def _points(records: list[dict], key: str, scale: float) -> tuple[list, list]:
+    """(steps, scaled values) of the records that measured `key`."""
     pts = [r for r in records if r.get(key) is not None]
-    return dict(type="scatter", mode="lines+markers", x=[r["step"] for r in pts],
-                y=[scale * r[key] for r in pts], name=name, line=dict(color=colour, **line),
+    return [r["step"] for r in pts], [scale * r[key] for r in pts]
+
+
+def _series(records: list[dict], key: str, name: str, colour: str, scale: float = 1.0, **line) -> dict:
+    xs, ys = _points(records, key, scale)
+    return dict(type="scatter", mode="lines+markers", x=xs, y=ys, name=name, line=dict(color=colour, **line),
                 marker=dict(size=5))
 
 
@@ -122,8 +127,7 @@ def quality_figures(records: list[dict], floor: dict | None = None) -> list[go.F
 
 
 def _svg_line(records: list[dict], key: str, name: str, colour: str, scale: float = 1.0) -> Line:
-    pts = [r for r in records if r.get(key) is not None]
-    return Line(name, colour, [r["step"] for r in pts], [scale * r[key] for r in pts], markers=True)
+    return Line(name, colour, *_points(records, key, scale), markers=True)
 
 
 def quality_svgs(records: list[dict], floor: dict | None = None) -> list[str]:

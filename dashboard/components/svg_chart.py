@@ -163,8 +163,10 @@ def svg_line_chart(title: str, lines: Sequence[Line], y_title: str, *, x_title: 
     for guide in guides:
         if y_lo <= guide.y <= y_hi:
             parts.append(f'<line x1="{LEFT}" y1="{sy(guide.y):.1f}" x2="{WIDTH - RIGHT}" y2="{sy(guide.y):.1f}" '
-                         f'stroke="{guide.colour}" stroke-dasharray="2 3"/><text x="{WIDTH - RIGHT - 4}" '
-                         f'y="{sy(guide.y) + 14:.1f}" text-anchor="end" fill="gray">{html.escape(guide.label)}</text>')
+                         f'stroke="{guide.colour}" stroke-dasharray="2 3"/>')
+            if guide.label:
+                parts.append(f'<text x="{WIDTH - RIGHT - 4}" y="{sy(guide.y) + 14:.1f}" text-anchor="end" '
+                             f'fill="gray">{html.escape(guide.label)}</text>')
     drawn = 0
     for line in lines:
         d, points = _path(line, sx, sy)

@@ -107,25 +107,28 @@ def status_and_controls():
                    "this page follows what it writes to disk.")
 
 
-def show_charts(view) -> None:
-    """Losses and scores. While the run trains: SVG drawings, shared with its other viewers and at
-    most 1 s old (redrawing Plotly charts every second costs the browser a quarter of a core,
-    taken from training when it runs on the same machine: components/svg_chart.py). Paused or
-    ended: the interactive Plotly charts."""
+def drawing(view, name: str, records: list[dict], plotly_build, svg_build):
+    """One chart of this run. While it trains: an SVG drawing (redrawing Plotly charts every
+    refresh cost the browser a quarter of a core, taken from training when it runs on the same
+    machine: components/svg_chart.py); paused or ended: the interactive Plotly figure. A live run's
+    drawings are shared with its other viewers and at most 1 s old."""
+    if not view.live:
+        return plotly_build(records)
     if view.training:
-        figures = live_figures()
-        losses = figures.get(run_id, "losses-svg", view.metrics, loss_svg)
-        scores = figures.get(run_id, "scores-svg", view.metrics, lambda records: score_svg(records, view.wasserstein))
+        return live_figures().get(run_id, f"{name}-svg", records, svg_build)
+    return live_figures().get(run_id, name, records, plotly_build)
+
+
+def show_charts(view) -> None:
+    """Losses and scores."""
+    losses = drawing(view, "losses", view.metrics, loss_figure, loss_svg)
+    scores = drawing(view, "scores", view.metrics, lambda records: score_figure(records, view.wasserstein),
+                     lambda records: score_svg(records, view.wasserstein))
+    if isinstance(losses, str):
         st.markdown(f"{losses}\n\n{scores}", unsafe_allow_html=True)  # one element: one redraw
-        return
-    if view.live:
-        figures = live_figures()
-        losses = figures.get(run_id, "losses", view.metrics, loss_figure)
-        scores = figures.get(run_id, "scores", view.metrics, lambda records: score_figure(records, view.wasserstein))
     else:
-        losses, scores = loss_figure(view.metrics), score_figure(view.metrics, view.wasserstein)
-    st.plotly_chart(losses, key="losses")
-    st.plotly_chart(scores, key="scores")
+        st.plotly_chart(losses, key="losses")
+        st.plotly_chart(scores, key="scores")
 
 
 def picture_caption(view) -> str:
@@ -184,12 +187,9 @@ def chart_explanations(view) -> None:
 
 
 def quality_charts_for(view):
-    """The quality charts' builder: shared with the run's other viewers while it is live, SVG
-    while it trains (as the charts above)."""
-    if not view.live:
-        return quality_figures
-    name, build = ("quality-svg", quality_svgs) if view.training else ("quality", quality_figures)
-    return lambda records, floor: live_figures().get(run_id, name, records, lambda r: build(r, floor))
+    """The quality charts' builder, by the same rule as the charts above."""
+    return lambda records, floor: drawing(view, "quality", records, lambda r: quality_figures(r, floor),
+                                          lambda r: quality_svgs(r, floor))
 
 
 status_and_controls()
