@@ -124,7 +124,7 @@ def main() -> None:
     section = [
         "<!-- load -->", "", "## Load: ten viewers of one live run", "",
         f"Command: `python bench/load_sessions.py --sessions {args.sessions} --minutes {args.minutes:g}`. "
-        f"One `streamlit run`, one ring8 run started from the Train page; {args.solo_seconds:g} s with one "
+        f"One `streamlit run dashboard/server.py`, one ring8 run started from the Train page; {args.solo_seconds:g} s with one "
         f"viewer, then {args.sessions} Playwright contexts (Chromium, on the same 2-core machine) on its "
         f"Monitor page for {args.minutes:g} minutes, each read every ~2 s.", "",
         "| measure | result | goal |", "|---|---|---|",

@@ -1,8 +1,9 @@
-"""GAN Studio: page setup and navigation, nothing else. Run: streamlit run dashboard/app.py"""
+"""GAN Studio: page setup and navigation, nothing else. Run: streamlit run dashboard/server.py
+(server.py serves this script and warms torch up when the server starts)."""
 import sys
 from pathlib import Path
 
-# `streamlit run dashboard/app.py` puts dashboard/ on sys.path, not the repository root where
+# `streamlit run dashboard/...` puts dashboard/ on sys.path, not the repository root where
 # gancore lives; add the root so `import gancore` works from a plain checkout (no install step).
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:

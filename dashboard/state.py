@@ -25,7 +25,10 @@ READ_ONLY_NOTE = ("Viewer mode: this app only shows runs. Starting, stopping, re
 @st.cache_resource(show_spinner=False)
 def _manager(runs_dir: str) -> JobManager:
     # cache_resource objects are shared across sessions and threads: JobManager is thread-safe.
-    warm_up_in_background()  # torch's one-time imports, before the first Start click needs them
+    # torch's one-time imports, before the first Start click needs them. server.py (the README's
+    # entry) starts them with the server already; this covers `streamlit run dashboard/app.py`,
+    # and repeating a finished warm-up costs microseconds.
+    warm_up_in_background()
     return JobManager(RunStore(runs_dir))
 
 

@@ -44,7 +44,7 @@ def server(tmp_path_factory):
     runs = tmp_path_factory.mktemp("browser-runs")
     env = dict(os.environ, GANCORE_RUNS_DIR=str(runs))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
+        [sys.executable, "-m", "streamlit", "run", "dashboard/server.py", "--server.port", str(port),
          "--server.headless", "true", "--server.address", "127.0.0.1"],
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"

@@ -61,7 +61,7 @@ class FakeClock:
 
 
 def test_a_run_with_no_numbers_yet_refreshes_every_half_second_whoever_watches():
-    assert [refresh_seconds(n, first_numbers_due=True) for n in (1, 10)] == [0.5, 0.5]
+    assert [refresh_seconds(n, first_numbers_due=True) for n in (1, 10)] == [0.25, 0.25]
 
 
 def test_the_refresh_budget_is_shared_by_a_run_s_viewers():

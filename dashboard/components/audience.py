@@ -20,12 +20,12 @@ REFRESHES_PER_S = 2.0  # page refreshes per second per live run, all of its view
 FASTEST_REFRESH_S = 2.0  # was 1.0: browser CPU per second halved (docs/BENCHMARKS.md)
 # Until a live run logs its first numbers, its pages refresh this often: those first points are
 # what a person who just pressed Start waits for, and the wait lasts a second or two.
-FIRST_POINT_REFRESH_S = 0.5
+FIRST_POINT_REFRESH_S = 0.25
 
 
 def refresh_seconds(viewers: int, first_numbers_due: bool = False) -> float:
-    """Seconds between two refreshes of one viewer's page: whole seconds, at least two; half a
-    second while a just-started run has logged nothing yet."""
+    """Seconds between two refreshes of one viewer's page: whole seconds, at least two; a quarter
+    of a second while a just-started run has logged nothing yet."""
     if first_numbers_due:
         return FIRST_POINT_REFRESH_S
     return max(FASTEST_REFRESH_S, float(math.ceil(max(viewers, 1) / REFRESHES_PER_S)))

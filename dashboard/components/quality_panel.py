@@ -1,10 +1,16 @@
-"""The Quality part of the Monitor page: latest measurements beside real-vs-real, and their charts."""
+"""The Quality part of the Monitor page: latest measurements beside real-vs-real, and their charts.
+
+`quality_blocks` decides what the part says (pure); two renderers draw it: `show_quality` with
+Streamlit elements (a page drawn by Streamlit), `quality_html` as one piece of HTML (the live
+feed of a training run, components/live_panel.py, which swaps it in when a measurement arrives
+instead of redrawing the whole page).
+"""
 from __future__ import annotations
 
+import html
 from typing import Callable
 
-import streamlit as st
-
+from components.html_text import paragraphs_html
 from components.quality import measured, quality_figures, quality_rows
 from components.run_view import RunView
 from gancore.quality.measures import quality_kind
@@ -17,34 +23,30 @@ ABOUT = {
 }
 
 
-def show_quality(view: RunView, figures: Callable[[list[dict], dict | None], list] = quality_figures) -> None:
-    """`figures` builds the charts (plotly figures, or SVG text while the run trains); the live
-    page passes a shared, cached builder."""
+def quality_blocks(view: RunView, figures: Callable[[list[dict], dict | None], list]) -> list[tuple[str, object]]:
+    """What the part shows, in order, below its heading: ("caption" | "info" | "warning", text),
+    ("table", rows) and ("charts", figures or SVG drawings)."""
     cfg = view.cfg
     kind = quality_kind(cfg)
-    st.subheader("Quality")
     if kind is None:
-        st.caption("Quality is measured for the 2D mixtures (ring8, grid25) and for labelled images; "
-                   f"{cfg.data.dataset} is neither, so judge this run by its pictures.")
-        return
+        return [("caption", "Quality is measured for the 2D mixtures (ring8, grid25) and for labelled images; "
+                            f"{cfg.data.dataset} is neither, so judge this run by its pictures.")]
     errors = [r for r in view.quality if "error" in r]
     done = measured(view.quality)
     if not done:
         if errors:
-            st.warning(f"Quality could not be measured: {errors[-1]['error']}")
-        elif cfg.eval_every == 0 or cfg.steps < cfg.eval_every:
+            return [("warning", f"Quality could not be measured: {errors[-1]['error']}")]
+        if cfg.eval_every == 0 or cfg.steps < cfg.eval_every:
             why = ("measurement is off (Measure quality every N steps = 0)" if cfg.eval_every == 0 else
                    f"the run is shorter than one measuring interval ({cfg.eval_every:,} steps)")
-            st.caption(f"This run's quality is not measured: {why}. "
-                       "`python -m gancore eval --run <folder>` measures a run afterwards.")
-        elif view.live:
+            return [("caption", f"This run's quality is not measured: {why}. "
+                                "`python -m gancore eval --run <folder>` measures a run afterwards.")]
+        if view.live:
             first = f"The first measurement comes after step {cfg.eval_every:,}"
             extra = (" (the first run on a dataset also trains its classifier once, about a minute "
                      "on a CPU; it is cached)") if kind == "images" else ""
-            st.info(first + extra + ".")
-        else:
-            st.caption("This run has no quality measurements.")
-        return
+            return [("info", first + extra + ".")]
+        return [("caption", "This run has no quality measurements.")]
     latest = done[-1]
     about = f"At step {latest['step']:,}. {ABOUT[kind]}"
     floor = view.quality_floor
@@ -52,17 +54,68 @@ def show_quality(view: RunView, figures: Callable[[list[dict], dict | None], lis
         about += (f"\n\nThe classifier reads {100 * floor['judge_holdout_accuracy']:.1f} % of held-out "
                   "real images correctly. *Real vs real*: the same measures between two halves of "
                   "the real data, what a perfect generator would get.")
-    st.caption(about)  # one element: on a live page every element costs the browser at each refresh
-    st.table(quality_rows(latest, floor), hide_index=True, border="horizontal")
+    blocks = [("caption", about), ("table", quality_rows(latest, floor))]
     per_class = latest.get("per_class_accuracy")
     if per_class:
-        st.caption("Label accuracy per class: " + ", ".join(
-            f"class {k}: {100 * acc:.0f} %" for k, acc in enumerate(per_class)))
+        blocks.append(("caption", "Label accuracy per class: " + ", ".join(
+            f"class {k}: {100 * acc:.0f} %" for k, acc in enumerate(per_class))))
     charts = figures(view.quality, floor)
     if charts:
-        # at least two columns: a lone chart is as wide as one of a pair, not the whole page
-        for i, (column, fig) in enumerate(zip(st.columns(max(2, len(charts))), charts)):
-            if isinstance(fig, str):  # an SVG drawing, while the run trains
-                column.markdown(fig, unsafe_allow_html=True)
-            else:
-                column.plotly_chart(fig, key=f"quality-{i}")
+        blocks.append(("charts", charts))
+    return blocks
+
+
+def show_quality(view: RunView, figures: Callable[[list[dict], dict | None], list] = quality_figures) -> None:
+    """`figures` builds the charts (plotly figures, or SVG text while the run trains); the live
+    page passes a shared, cached builder."""
+    import streamlit as st  # only this renderer needs it: the HTML one runs in the live feed too
+
+    st.subheader("Quality")
+    for kind, content in quality_blocks(view, figures):
+        if kind == "caption":
+            st.caption(content)  # one element: on a live page every element costs the browser
+        elif kind == "info":
+            st.info(content)
+        elif kind == "warning":
+            st.warning(content)
+        elif kind == "table":
+            st.table(content, hide_index=True, border="horizontal")
+        else:
+            # at least two columns: a lone chart is as wide as one of a pair, not the whole page
+            for i, (column, fig) in enumerate(zip(st.columns(max(2, len(content))), content)):
+                if isinstance(fig, str):  # an SVG drawing, while the run trains
+                    column.markdown(fig, unsafe_allow_html=True)
+                else:
+                    column.plotly_chart(fig, key=f"quality-{i}")
+
+
+MUTED = "color: rgba(49, 51, 63, 0.6); font-size: 0.875rem"
+BOXES = {"info": "background: rgba(28, 131, 225, 0.1); color: rgb(0, 66, 128)",
+         "warning": "background: rgba(255, 193, 7, 0.15); color: rgb(146, 108, 5)"}
+CELL = "padding: 0.5rem 0.75rem; border-bottom: 1px solid rgba(49, 51, 63, 0.1); text-align: left"
+
+
+def quality_html(view: RunView, figures: Callable[[list[dict], dict | None], list]) -> str:
+    """The same part as one piece of HTML, below its heading; `figures` must give SVG text."""
+    pieces = []
+    for kind, content in quality_blocks(view, figures):
+        if kind == "caption":
+            pieces.append(f'<div style="{MUTED}">{paragraphs_html(content)}</div>')
+        elif kind in BOXES:
+            pieces.append(f'<div style="{BOXES[kind]}; padding: 1rem; border-radius: 0.5rem; '
+                          f'margin-bottom: 1rem">{paragraphs_html(content)}</div>')
+        elif kind == "table":
+            head = "".join(f'<th style="{CELL}; {MUTED}; font-weight: normal">{html.escape(k)}</th>'
+                           for k in content[0]) if content else ""
+            # short cells stay on one line; the last ("what it means") wraps
+            rows = "".join("<tr>" + "".join(
+                f'<td style="{CELL}{"" if i == len(row) - 1 else "; white-space: nowrap"}">{html.escape(str(v))}</td>'
+                for i, v in enumerate(row.values())) + "</tr>" for row in content)
+            pieces.append(f'<table class="gs-quality-table" style="border-collapse: collapse; width: 100%; '
+                          f'font-size: 0.875rem; margin: 0.5rem 0 1rem"><thead><tr>{head}</tr></thead>'
+                          f'<tbody>{rows}</tbody></table>')
+        else:
+            cells = "".join(f'<div style="flex: 1 1 0; min-width: 0">{svg}</div>' for svg in content)
+            cells += '<div style="flex: 1 1 0"></div>' * (2 - len(content))  # a lone chart: half width
+            pieces.append(f'<div style="display: flex; gap: 1rem">{cells}</div>')
+    return "\n".join(pieces)

@@ -4,9 +4,12 @@ The page is cut by how often each part changes, because every element a refresh 
 viewer's browser CPU, and on a small machine that CPU is taken from training (docs/BENCHMARKS.md,
 "What the dashboard costs a run"):
 - status, messages and buttons change on a click or a status change: a fragment redrawn then;
-- the numbers, charts and picture change every few steps: the only part on a timer, kept slim;
+- the numbers, charts and picture change every few steps: while the run trains, the browser asks
+  the live feed for them and swaps them in (components/live_feed_view.py: no page rerun at all);
+  otherwise (paused, or a server started from app.py) they are the only part on a timer;
 - the charts' explanations never change: drawn once;
-- quality changes once per measurement: the page is redrawn when one arrives.
+- quality changes once per measurement: the live feed swaps it in while the run trains;
+  otherwise the page is redrawn when one arrives.
 """
 import streamlit as st
 
@@ -14,13 +17,16 @@ from components import wording
 from components.audience import refresh_seconds
 from components.charts import loss_figure, loss_svg, score_figure, score_svg
 from components.errors import friendly_errors, show_error
+from components.live_feed_view import show_live_feed
+from components.live_panel import (NOTHING_SHOWN, chart_explanations, explanations_block, live_state, page_key,
+                                   picture_caption, readout_block)
 from components.quality import quality_figures, quality_svgs
 from components.quality_panel import show_quality
-from components.readout import readout_html
 from components.run_picker import pick_run
 from components.run_view import load_view
-from gancore import get_dataset_spec
 from state import READ_ONLY, audience, live_figures, manager, viewer_id
+
+import live_feed
 
 st.title("Monitor")
 run_id = pick_run("monitor")
@@ -86,7 +92,7 @@ def status_and_controls():
         (st.warning if view.diverged or view.fits_batch_size else st.caption)(view.message)
     recovery_buttons(view)
     if viewers > 1:
-        # The shared interval, also while the first numbers are awaited (a second or two at 0.5 s).
+        # The shared interval, also while the first numbers are awaited (a second or two at 0.25 s).
         st.caption(wording.audience_note(viewers, refresh_seconds(viewers)))
     if view.controllable and not READ_ONLY:
         job = manager().get(run_id)
@@ -131,32 +137,20 @@ def show_charts(view) -> None:
         st.plotly_chart(scores, key="scores")
 
 
-def picture_caption(view) -> str:
-    """What the sample picture shows, in one caption (one element fewer to redraw)."""
-    if get_dataset_spec(view.cfg.data.dataset).kind == "points":
-        return "Gray: real data. Red: what the generator makes from fixed noise."
-    if view.conditional:
-        return "Fixed noise, one row per class: the same inputs each time, so you see the same samples improve."
-    return "Fixed noise: the same inputs each time, so you see the same samples improve."
-
-
 @st.fragment(run_every=refresh)
 def live_numbers():
     view = load_view(run_id, manager())
     if view.live:
         audience().seen(viewer_id(), run_id, refresh)
-        if (view.status != first.status or watchers(view) != viewers or bool(view.metrics) != bool(first.metrics)
+        if (page_key(view, watchers(view)) != page_key(first, viewers) or bool(view.metrics) != bool(first.metrics)
                 or len(view.quality) != len(first.quality)):
-            # The status changed, someone came or left, the first numbers came, or a quality
-            # measurement arrived: redraw the whole page once (and start again with the new interval).
+            # The status changed, someone came or left, the first numbers came (this timer's
+            # interval changes) or a quality measurement arrived: redraw the whole page once.
             st.rerun(scope="app")
     elif first.live:
         st.rerun(scope="app")  # finished: redraw the page once, without the timer
 
-    rate = view.metrics[-1]["images_per_s"] if view.metrics else None
-    st.markdown(readout_html(view.step, view.total, f"{rate:,.0f} images/s" if rate else "-",
-                             wording.format_eta(view.eta_seconds()) if view.live else "-"),
-                unsafe_allow_html=True)
+    st.markdown(readout_block(view), unsafe_allow_html=True)
 
     charts, picture = st.columns([3, 2])
     with charts:
@@ -174,16 +168,11 @@ def live_numbers():
             st.info("The first picture appears at the first sample step.")
 
 
-def chart_explanations(view) -> None:
+def show_chart_explanations(view) -> None:
     """What the two charts mean, in plain words; drawn once, outside the timed part."""
-    if not (view.metrics or view.live):
-        return
-    scores = wording.SCORES_WASSERSTEIN if view.wasserstein else wording.SCORES_BCE
-    paragraphs = [f"**Losses.** {wording.LOSSES}", f"**Real vs fake scores.** {scores}"]
-    if view.training:
-        paragraphs.append("The charts become interactive (zoom, hover) when training is paused or ends.")
-    # One element, not three: every element on the page costs the browser a little at each refresh.
-    st.columns([3, 2])[0].caption("\n\n".join(paragraphs))
+    if view.metrics or view.live:
+        # One element, not three: every element on the page costs the browser a little at each refresh.
+        st.columns([3, 2])[0].caption(chart_explanations(view))
 
 
 def quality_charts_for(view):
@@ -193,6 +182,12 @@ def quality_charts_for(view):
 
 
 status_and_controls()
-live_numbers()
-chart_explanations(first)
-show_quality(first, quality_charts_for(first))
+if first.training and live_feed.mounted:
+    # Numbers, charts, picture, explanations and quality: drawn once here, then kept fresh by the
+    # browser from the live feed (no timer on this page, no redraw when a measurement arrives).
+    state = live_state(first, viewers, refresh, live_figures(), NOTHING_SHOWN, NOTHING_SHOWN)
+    show_live_feed(live_feed.url(run_id), viewer_id(), state, explanations_block(first))
+else:
+    live_numbers()
+    show_chart_explanations(first)
+    show_quality(first, quality_charts_for(first))

@@ -1,0 +1,87 @@
+"""The live part of a training run's Monitor page (progress, charts, picture, their explanations
+and the Quality part), kept fresh by the browser itself: a small
+script (st.components.v2, in the page, no iframe) shows what the page was drawn with, then asks
+the live feed (dashboard/live_feed.py) for the latest every few seconds and swaps in the new HTML.
+No Streamlit rerun while the numbers move; when the feed's page key differs from the one the page
+was drawn with (status, viewers), it asks Streamlit to redraw the whole page once.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+HTML = """<div class="gs-live">
+<div class="gs-live-readout"></div>
+<div style="display: flex; gap: 1rem; align-items: flex-start">
+<div class="gs-live-charts" style="flex: 3 1 0; min-width: 0"></div>
+<div class="gs-live-picture" style="flex: 2 1 0; min-width: 0"></div>
+</div>
+<div style="display: flex; gap: 1rem">
+<div class="gs-live-explanations" style="flex: 3 1 0; min-width: 0"></div>
+<div style="flex: 2 1 0"></div>
+</div>
+<div class="gs-live-quality"></div>
+</div>"""
+
+# One poll loop per component on the page: Streamlit calls this function again when the page is
+# redrawn with new data, and does not always call the cleanup it returned first (seen in 1.67), so
+# each call stops the loop the previous one left on the element. A loop also ends when its element
+# leaves the page, or when it asks for a page redraw. A failed request (server busy or restarting)
+# is simply retried at the next tick.
+JS = """
+export default function ({ parentElement, data, setTriggerValue }) {
+  const part = (name) => parentElement.querySelector(".gs-live-" + name);
+  let shownPicture = -1;
+  let shownQuality = -1;
+  let every = data.state.every;
+  let stopped = false;
+  let timer = null;
+  const stop = () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
+  if (parentElement.gsStopFeed) parentElement.gsStopFeed();
+  parentElement.gsStopFeed = stop;
+  const paint = (state) => {
+    part("readout").innerHTML = state.readout;
+    part("charts").innerHTML = state.charts;
+    if (state.picture !== null) part("picture").innerHTML = state.picture;
+    if (state.quality !== null) part("quality").innerHTML = state.quality;
+    shownPicture = state.picture_step;
+    shownQuality = state.quality_count;
+    every = state.every;
+  };
+  const poll = async () => {
+    if (stopped || !parentElement.isConnected) return;
+    try {
+      const query = new URLSearchParams({
+        viewer: data.viewer, picture_step: shownPicture, quality_count: shownQuality, every });
+      const response = await fetch(data.url + "?" + query, { cache: "no-store" });
+      if (response.ok) {
+        const state = await response.json();
+        if (stopped) return;
+        if (state.key !== data.state.key) {
+          setTriggerValue("changed", state.key);  // the rest of the page changed: redraw it whole
+          return;
+        }
+        paint(state);
+      }
+    } catch (error) {
+      // no answer this time; the next tick asks again
+    }
+    if (!stopped) timer = setTimeout(poll, every * 1000);
+  };
+  part("explanations").innerHTML = data.explanations;
+  paint(data.state);
+  timer = setTimeout(poll, every * 1000);
+  return stop;
+}
+"""
+
+_live_feed = st.components.v2.component("gs_live_feed", html=HTML, js=JS, isolate_styles=False)
+
+
+def show_live_feed(url: str, viewer: str, state: dict, explanations: str) -> None:
+    """`state`: components/live_panel.live_state(...) as the page was drawn; `url`: the run's
+    feed; `explanations`: the charts' explanations as HTML (they do not change)."""
+    _live_feed(data={"url": url, "viewer": viewer, "state": state, "explanations": explanations},
+               key="gs-live-feed", on_changed_change=lambda: None)

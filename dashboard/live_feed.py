@@ -1,0 +1,85 @@
+"""The live feed: GET <base>/api/live/<run id> answers, as JSON, what the live part of a training
+run's Monitor page shows now (components/live_panel.py); the page's browser polls it between page
+redraws (components/live_feed_view.py).
+
+Why: drawing the live part through a Streamlit rerun every two seconds cost the viewer's browser
+about 0.1 s of CPU each time (React redraws the page around it), and on a small machine running
+the training too that CPU came out of training (docs/BENCHMARKS.md). Answering a small request
+and swapping a few pieces of HTML costs a fraction of that. The page is still redrawn whole when
+something else on it changes (status, viewers: `page_key`).
+
+Served by dashboard/server.py (st.App routes); `mounted` tells the Monitor whether it can use it
+(under `streamlit run dashboard/app.py` it cannot, and the page refreshes itself as before).
+Read-only: it never starts, stops or writes anything.
+"""
+from __future__ import annotations
+
+import logging
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+LOG = logging.getLogger(__name__)
+mounted = False  # set when server.py mounts the route
+
+
+def base_path() -> str:
+    """Streamlit's server.baseUrlPath ('' or '/prefix'): its own routes live under it, and
+    st.App's user routes are mounted as given, so the feed adds it itself."""
+    from streamlit import config
+    base = (config.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{base}" if base else ""
+
+
+def url(run_id: str) -> str:
+    return f"{base_path()}/api/live/{run_id}"
+
+
+def routes() -> list[Route]:
+    global mounted
+    mounted = True
+    return [Route(f"{base_path()}/api/live/{{run_id}}", endpoint, methods=["GET"])]
+
+
+def snapshot(run_id: str, viewer: str, shown_picture: int, shown_quality: int, every: float) -> dict:
+    # Imported here, not at the top: server.py imports this module before the server listens, and
+    # these load torch (~2 s); the first request comes later, from a page that loaded them already.
+    from components.audience import refresh_seconds
+    from components.live_panel import live_state
+    from components.run_view import load_view
+    from state import audience, live_figures, manager
+
+    view = load_view(run_id, manager())
+    viewers = 0
+    if view.live:
+        audience().seen(viewer, run_id, every)
+        viewers = audience().count(run_id)
+    return live_state(view, viewers, refresh_seconds(viewers, first_numbers_due=not view.metrics),
+                      live_figures(), shown_picture, shown_quality)
+
+
+def endpoint(request: Request) -> JSONResponse:
+    """A plain (sync) function: Starlette runs it on its thread pool, off the event loop."""
+    from gancore import GanError, validate_run_id
+
+    run_id = request.path_params["run_id"]
+    query = request.query_params
+    try:
+        validate_run_id(run_id)
+        viewer = query.get("viewer", "")[:64] or "anonymous"
+        shown_picture = int(query.get("picture_step", "-1"))
+        shown_quality = int(query.get("quality_count", "-1"))
+        every = min(max(float(query.get("every", "2")), 0.5), 60.0)
+    except (GanError, ValueError) as exc:
+        return JSONResponse({"error": f"Bad request: {exc}. Expected /api/live/<run id>?viewer=<id>"
+                                      "&picture_step=<int>&quality_count=<int>&every=<seconds>."}, status_code=400)
+    try:
+        return JSONResponse(snapshot(run_id, viewer, shown_picture, shown_quality, every),
+                            headers={"Cache-Control": "no-store"})
+    except GanError as exc:  # no such run (deleted meanwhile), unreadable folder
+        return JSONResponse({"error": str(exc)}, status_code=404)
+    except Exception as exc:  # noqa: BLE001  (the page keeps polling; the log has the details)
+        LOG.exception("live feed for %s failed", run_id)
+        return JSONResponse({"error": f"The live numbers could not be read ({type(exc).__name__})."},
+                            status_code=500)
