@@ -4,7 +4,7 @@ window, the run's images/s (median of its logged windows), the CPU of all Chromi
 of the Streamlit server (training included), in % of one core. A diagnosis, not a table: see
 "What the dashboard costs a run" in docs/BENCHMARKS.md.
 
-Usage: python bench/dashboard_cpu_split.py [--seconds 30]
+Usage: python bench/dashboard_cpu_split.py [--seconds 30] [--pairs 1]
 """
 from __future__ import annotations
 
@@ -42,20 +42,25 @@ def chromium_ticks() -> int:
     return total
 
 
-def window(label: str, seconds: float, server_pid: int, run_dir: Path) -> None:
+def window(label: str, seconds: float, server_pid: int, run_dir: Path) -> tuple[float, float]:
+    """(median images/s, Chromium % of a core) over one window."""
     records = lambda: (run_dir / "metrics.jsonl").read_text().splitlines()  # noqa: E731
     n0, s0, c0 = len(records()), cpu_ticks(server_pid), chromium_ticks()
     time.sleep(seconds)
     lines, s1, c1 = records(), cpu_ticks(server_pid), chromium_ticks()
     rates = [json.loads(line)["images_per_s"] for line in lines[n0 + 1:]]  # the first may straddle
     pct = lambda ticks: 100 * ticks / TICKS / seconds  # noqa: E731
-    print(f"{label:>8}: {statistics.median(rates):,.0f} img/s; Chromium {pct(c1 - c0):.0f} % of a core; "
+    print(f"{label:>8}: {statistics.median(rates):,.0f} img/s; Chromium {pct(c1 - c0):.1f} % of a core; "
           f"server (training included) {pct(s1 - s0):.0f} %", flush=True)
+    return statistics.median(rates), pct(c1 - c0)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--pairs", type=int, default=1,
+                        help="Monitor / about:blank windows, alternating; more pairs average out "
+                             "the machine's own speed changes")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -69,10 +74,21 @@ def main() -> None:
             print(f"start click to first chart point: {first:.2f} s", flush=True)
             run_dir = tmp / "runs" / run_id
             time.sleep(5)  # past the warm-up
-            window("Monitor", args.seconds, server.proc.pid, run_dir)
-            page.goto("about:blank")
-            time.sleep(3)
-            window("blank", args.seconds, server.proc.pid, run_dir)
+            ratios, chromium = [], []
+            for n in range(args.pairs):
+                if n:  # back to the run's Monitor, as a viewer opening its link
+                    page.goto(f"{server.url}/monitor?run={run_id}")
+                    page.locator(".gs-readout").first.wait_for(timeout=60_000)
+                    time.sleep(3)
+                monitor, cpu = window("Monitor", args.seconds, server.proc.pid, run_dir)
+                page.goto("about:blank")
+                time.sleep(3)
+                blank, _ = window("blank", args.seconds, server.proc.pid, run_dir)
+                ratios.append(monitor / blank)
+                chromium.append(cpu)
+            print(f"Monitor / about:blank images/s, median of {args.pairs} pairs: {statistics.median(ratios):.3f} "
+                  f"(pairs: {', '.join(f'{r:.2f}' for r in ratios)}); Chromium with the Monitor open: "
+                  f"median {statistics.median(chromium):.1f} % of a core", flush=True)
         finally:
             server.close()
             browser.close()

@@ -70,7 +70,7 @@ def endpoint(request: Request) -> JSONResponse:
         viewer = query.get("viewer", "")[:64] or "anonymous"
         shown_picture = int(query.get("picture_step", "-1"))
         shown_quality = int(query.get("quality_count", "-1"))
-        every = min(max(float(query.get("every", "2")), 0.5), 60.0)
+        every = min(max(float(query.get("every", "2")), 0.25), 60.0)
     except (GanError, ValueError) as exc:
         return JSONResponse({"error": f"Bad request: {exc}. Expected /api/live/<run id>?viewer=<id>"
                                       "&picture_step=<int>&quality_count=<int>&every=<seconds>."}, status_code=400)

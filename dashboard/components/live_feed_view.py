@@ -56,14 +56,18 @@ export default function ({ parentElement, data, setTriggerValue }) {
       const query = new URLSearchParams({
         viewer: data.viewer, picture_step: shownPicture, quality_count: shownQuality, every });
       const response = await fetch(data.url + "?" + query, { cache: "no-store" });
+      if (response.status === 404) {
+        setTriggerValue("changed", "gone");  // the run was deleted: the page says so when redrawn
+        return;
+      }
       if (response.ok) {
         const state = await response.json();
         if (stopped) return;
+        paint(state);  // first: a just-started run's first numbers show before the page redraw
         if (state.key !== data.state.key) {
           setTriggerValue("changed", state.key);  // the rest of the page changed: redraw it whole
           return;
         }
-        paint(state);
       }
     } catch (error) {
       // no answer this time; the next tick asks again
