@@ -18,8 +18,8 @@ from components.audience import refresh_seconds
 from components.charts import loss_figure, loss_svg, score_figure, score_svg
 from components.errors import friendly_errors, show_error
 from components.live_feed_view import show_live_feed
-from components.live_panel import (NOTHING_SHOWN, chart_explanations, explanations_block, live_state, page_key,
-                                   picture_caption, readout_block)
+from components.live_panel import (FIRST_NUMBERS_NOTE, FIRST_PICTURE_NOTE, NOTHING_SHOWN, chart_explanations,
+                                   explanations_block, live_state, page_key, picture_caption, readout_block)
 from components.quality import quality_figures, quality_svgs
 from components.quality_panel import show_quality
 from components.run_picker import pick_run
@@ -156,7 +156,7 @@ def live_numbers():
     with charts:
         if view.metrics or view.live:  # a live run's charts show at once, empty until the first numbers
             if not view.metrics:
-                st.caption("The first numbers appear after the first few steps.")
+                st.caption(FIRST_NUMBERS_NOTE)
             show_charts(view)
         else:
             st.info("This run stopped before it logged any numbers.")
@@ -165,7 +165,7 @@ def live_numbers():
             st.image(view.png, caption=f"Samples at step {view.png_step:,}. {picture_caption(view)}",
                      output_format="PNG")
         else:
-            st.info("The first picture appears at the first sample step.")
+            st.info(FIRST_PICTURE_NOTE)
 
 
 def show_chart_explanations(view) -> None:
