@@ -1,5 +1,6 @@
 """The Monitor's live part of a training run (progress numbers, the two charts, the latest
-picture) as HTML, and the key of what else the page shows.
+picture, the charts' explanations, the Quality part) as HTML, and the key of what else the page
+shows.
 
 Built here, not in the page, because two callers draw the same thing: the Monitor page when it is
 drawn, and the live feed (live_feed.py) that the page's browser polls between page redraws.
