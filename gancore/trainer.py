@@ -115,6 +115,12 @@ class Trainer:
         for listener in self._listeners:
             listener(event)
 
+    def _become(self, status: str, kind: str | None = None, **data) -> None:
+        """Announce a change of status, then take it: whoever sees `self.status` change (another
+        thread polling it) finds the listeners (status.json, the job) already told."""
+        self._emit(kind or status, **data)
+        self.status = status
+
     # ---- the loop -----------------------------------------------------------------------------
     def _lr_factor(self) -> float:
         """Linear decay to 0 over the run when cfg.lr_decay (sharper modes at the end)."""
@@ -132,8 +138,7 @@ class Trainer:
     def run(self) -> str:
         """Train until cfg.steps, a stop request or an error. Returns the final status."""
         cfg = self.cfg
-        self.status = "running"
-        self._emit("started", total=cfg.steps)
+        self._become("running", "started", total=cfg.steps)
         self._open_evaluator()
         acc = torch.zeros(4, device=self.device)  # sums of loss_d, loss_g, d_real, d_fake
         window_steps, window_start = 0, time.perf_counter()
@@ -149,8 +154,7 @@ class Trainer:
                 if self._stop.is_set():
                     self._emit_quality()
                     self._checkpoint()
-                    self.status = "stopped"
-                    self._emit("stopped", message=self.divergence_message())
+                    self._become("stopped", message=self.divergence_message())
                     return self.status
                 if cfg.lr_decay:
                     self._set_lr()
@@ -176,25 +180,21 @@ class Trainer:
                     self.evaluator.offer(self.step, self.gan.generator)
             self._final_quality()
         except Exception as exc:  # reported to listeners, then re-raised for the caller
-            self.status = "failed"
-            self._emit("failed", message=f"{type(exc).__name__}: {exc}")
+            self._become("failed", message=f"{type(exc).__name__}: {exc}")
             raise
         finally:
             self._close_evaluator()
-        self.status = "finished"
-        self._emit("finished")
+        self._become("finished")
         return self.status
 
     def _wait_while_paused(self, kind: str = "paused") -> None:
         """kind "diverged": paused by the trainer itself after a NaN/inf, with its message."""
-        self.status = kind
-        self._emit(kind, message=self.divergence_message())
+        self._become(kind, message=self.divergence_message())
         while self._pause.is_set() and not self._stop.is_set():
             self._wake.wait(timeout=1.0)
             self._wake.clear()
         if not self._stop.is_set():
-            self.status = "running"
-            self._emit("resumed")
+            self._become("running", "resumed")
 
     def _log(self, acc: torch.Tensor, window_steps: int, window_s: float, wall_s: float) -> None:
         """The loop's only host sync: one read of the window's sums and the gradient norms."""
@@ -295,9 +295,8 @@ class Trainer:
         advice = (f"batch size {fits} fits: resume with --batch-size {fits}" if fits
                   else f"even batch size 1 does not fit on {self.device}")
         self._checkpoint()  # weights are whole (an OOM leaves at most one D update applied)
-        self.status = "stopped"
-        self._emit("stopped", message=f"ran out of memory at batch size {failed}; {advice}",
-                   fits_batch_size=fits)
+        self._become("stopped", message=f"ran out of memory at batch size {failed}; {advice}",
+                     fits_batch_size=fits)
         return self.status
 
     # ---- checkpoints: plain data + tensors only (torch.load(weights_only=True)) ---------------
