@@ -17,6 +17,8 @@ import torch.nn as nn
 from .losses import D_LOSSES, G_LOSSES, PENALTIES, SCORE_READOUT
 from .registry import GAN
 
+JOINT_CONV_CPU_MAX_BATCH = 128
+
 
 @dataclass
 class StepResult:
@@ -52,6 +54,13 @@ class TwoPhaseStep:
         # forward pass of 2B (one kernel launch per layer instead of two), same math.
         self.joint_d = not any(isinstance(m, nn.modules.batchnorm._BatchNorm)
                                for m in gan.discriminator.modules())
+        # Except for a conv D on a CPU past JOINT_CONV_CPU_MAX_BATCH: there the 2B activations
+        # outgrow the cache and two passes are faster (wgan_gp on 28 x 28, 5 critic steps:
+        # batch 64 joint 1.18x two passes, 512 0.97x, 1024 0.94x; docs/BENCHMARKS.md).
+        d_device = next(gan.discriminator.parameters()).device
+        conv_on_cpu = d_device.type == "cpu" and any(
+            isinstance(m, nn.Conv2d) for m in gan.discriminator.modules())
+        self.joint_max_batch = JOINT_CONV_CPU_MAX_BATCH if conv_on_cpu else None
         self.opt_g, self.opt_d = opt_g, opt_d
         self.d_loss = D_LOSSES[gan.d_loss]
         self.g_loss = G_LOSSES[gan.g_loss]
@@ -59,6 +68,10 @@ class TwoPhaseStep:
         self.gp_lambda = gp_lambda
         self.readout = SCORE_READOUT[gan.d_loss]
         self.n_critic = n_critic
+
+    def scores_jointly(self, batch_size: int) -> bool:
+        """Whether phase (1) scores real and fake in one pass of 2 x batch_size."""
+        return self.joint_d and (self.joint_max_batch is None or batch_size <= self.joint_max_batch)
 
     def d_step(self, real: torch.Tensor, labels: torch.Tensor | None, rng: torch.Generator | None,
                keep_fake: bool = False):
@@ -72,7 +85,7 @@ class TwoPhaseStep:
             else:
                 with torch.no_grad():  # G frozen: no graph at all
                     fake = self.g(*g_inputs)
-            if self.joint_d:
+            if self.scores_jointly(real.shape[0]):
                 both_labels = None if labels is None else torch.cat([labels, labels])
                 scores = self.d(torch.cat([real, fake.detach().to(real.dtype)]), both_labels)
                 real_scores, fake_scores = scores.float().chunk(2)  # (B,), (B,)

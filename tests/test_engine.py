@@ -72,6 +72,18 @@ def test_one_joint_d_pass_equals_two_separate_ones(variant, kind):
         assert torch.allclose(x, y, rtol=1e-4, atol=1e-6)
 
 
+def test_a_conv_critic_on_the_cpu_scores_large_batches_in_two_passes():
+    """Past 128 samples the 2B activations of a conv D outgrow a CPU's cache (docs/BENCHMARKS.md);
+    an MLP D keeps the one pass at any batch size."""
+    steps = {}
+    for variant, data, dataset in (("wgan_gp", tiny_images(), "glyphs"), ("vanilla", tiny_points(), "ring8")):
+        gan = create_gan(make_config(variant, dataset, base_channels=8, hidden_dim=16), data.info)
+        steps[variant] = TwoPhaseStep(gan, torch.optim.SGD(gan.generator.parameters(), 0.1),
+                                      torch.optim.SGD(gan.discriminator.parameters(), 0.1))
+    assert steps["wgan_gp"].scores_jointly(128) and not steps["wgan_gp"].scores_jointly(129)
+    assert steps["vanilla"].scores_jointly(1024)
+
+
 def test_batchnorm_discriminators_keep_separate_real_and_fake_passes():
     data = tiny_images()
     gan = create_gan(make_config("dcgan", "glyphs", base_channels=8), data.info)
