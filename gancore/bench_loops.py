@@ -114,14 +114,20 @@ def floor_loop(cfg, data: Dataset, steps: int, warmup: int = 5, device="cpu") ->
     return time.perf_counter() - start
 
 
+def quiet_trainer(cfg, data: Dataset, steps: int, device):
+    """gancore's Trainer for `steps` steps with no samples, checkpoints or quality measurements:
+    nothing beside the step and its log records."""
+    from .trainer import Trainer
+
+    quiet = dict(sample_every=10**7, checkpoint_every=10**7, eval_every=0, device=str(device))
+    return Trainer(cfg.replace(steps=steps, **quiet), data)
+
+
 def trainer_loop(cfg, data: Dataset, steps: int, warmup: int = 5, device="cpu") -> float:
     """gancore's Trainer, timed the same way: `warmup` steps as a first run, then the timed
     `steps` as its continuation (the same trainer, so nothing is rebuilt in between)."""
-    from .trainer import Trainer
-
     device = torch.device(device)
-    quiet = dict(sample_every=10**7, checkpoint_every=10**7, eval_every=0, device=str(device))
-    trainer = Trainer(cfg.replace(steps=warmup, **quiet), data)
+    trainer = quiet_trainer(cfg, data, warmup, device)
     trainer.run()
     trainer.cfg = trainer.cfg.replace(steps=warmup + steps)
     _sync(device)

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 
 import torch
 
-from .bench_loops import floor_loop, reference_loop, trainer_loop
+from .bench_loops import floor_loop, quiet_trainer, reference_loop, trainer_loop
 from .config import make_config
 from .data import load_dataset
 from .engine import has_conv
+from .flops import achieved_tflops, step_flops
 from .registry import create_gan
 
 LOOPS = {"trainer": trainer_loop, "reference": reference_loop, "floor": floor_loop}
@@ -28,9 +29,13 @@ class Row:
     steps: int  # timed steps per repetition
     reps: int
     rates: dict  # loop name -> median images/s
+    flops_per_step: int = 0  # counted by flops.step_flops (the same models for every loop)
 
     def ratio(self, a: str, b: str) -> float:
         return self.rates[a] / self.rates[b]
+
+    def tflops(self, loop: str = "trainer") -> float:
+        return achieved_tflops(self.flops_per_step, self.rates[loop], self.batch_size)
 
 
 def steps_for(variant: str, batch_size: int, device: torch.device, conv: bool) -> int:
@@ -57,7 +62,13 @@ def measure(variant: str, batch_size: int, device="cpu", reps: int = 5, warmup: 
         for name in loops:  # alternate, so drift in the machine's speed hits every loop alike
             seconds = LOOPS[name](cfg, data, steps, warmup=warmup, device=device)
             samples[name].append(steps * batch_size / seconds)
-    return Row(variant, batch_size, steps, reps, {k: statistics.median(v) for k, v in samples.items()})
+    return Row(variant, batch_size, steps, reps, {k: statistics.median(v) for k, v in samples.items()},
+               count_step_flops(cfg, data, device))
+
+
+def count_step_flops(cfg, data, device) -> int:
+    """FLOPs of one step of a throwaway trainer on these models and this batch size."""
+    return step_flops(quiet_trainer(cfg, data, 1, device))
 
 
 def machine() -> str:
@@ -69,10 +80,11 @@ def machine() -> str:
 
 def table(rows: list[Row]) -> list[str]:
     lines = ["| variant | batch | timed steps x reps | trainer img/s | reference img/s | floor img/s "
-             "| trainer / reference | trainer / floor |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+             "| trainer / reference | trainer / floor | trainer TFLOP/s |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         lines.append(f"| {r.variant} | {r.batch_size} | {r.steps} x {r.reps} | {r.rates['trainer']:,.0f} "
                      f"| {r.rates['reference']:,.0f} | {r.rates['floor']:,.0f} "
-                     f"| {r.ratio('trainer', 'reference'):.2f}x | {r.ratio('trainer', 'floor'):.2f}x |")
+                     f"| {r.ratio('trainer', 'reference'):.2f}x | {r.ratio('trainer', 'floor'):.2f}x "
+                     f"| {r.tflops():.3g} |")
     return lines
