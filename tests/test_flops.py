@@ -1,10 +1,12 @@
 """The FLOP count behind the benchmark's TFLOP/s column: torch's counter over one real step."""
 import pytest
+import torch
 
+from gancore import get_variant_spec, list_variants
 from gancore.bench_loops import quiet_trainer
 from gancore.config import make_config
 from gancore.flops import achieved_tflops, bf16_peak_tflops, peak_for_card, step_flops
-from tests.tiny_data import tiny_points
+from tiny_data import tiny_images, tiny_points
 
 
 def _vanilla_step_flops(batch_size: int) -> int:
@@ -24,12 +26,30 @@ def test_a_step_costs_at_least_its_forward_passes_and_scales_with_the_batch():
     assert _vanilla_step_flops(64) == 2 * flops, "matmul work is linear in the batch"
 
 
+def _every_variant_and_kind():
+    for name in list_variants():
+        spec = get_variant_spec(name)
+        for kind in spec.data_kinds:
+            yield pytest.param(name, kind, spec.conditional == "always", id=f"{name}-{kind}")
+
+
+@pytest.mark.parametrize("variant,kind,conditional", list(_every_variant_and_kind()))
+def test_every_variant_step_is_counted(variant, kind, conditional):
+    """Generated from the registry: the count runs through each variant's whole step (the
+    gradient penalty's double backward too) and grows with the batch."""
+    data, dataset = (tiny_points(), "ring8") if kind == "points" else (tiny_images(), "glyphs")
+    counts = []
+    for batch in (8, 16):
+        cfg = make_config(variant, dataset, batch_size=batch, base_channels=8, hidden_dim=16,
+                          device="cpu", **({"conditional": True} if conditional else {}))
+        counts.append(step_flops(quiet_trainer(cfg, data, 1, "cpu")))
+    assert 0 < counts[0] < counts[1]
+
+
 def test_achieved_tflops_and_the_cards_peak():
     assert achieved_tflops(10**12, images_per_s=200, batch_size=100) == pytest.approx(2.0)
     assert peak_for_card("NVIDIA H100 80GB HBM3") == 989.0
     assert peak_for_card("NVIDIA H100 PCIe") == 756.0
     assert peak_for_card("NVIDIA H200") == 989.0
     assert peak_for_card("a card nobody listed") is None
-    import torch
-
     assert bf16_peak_tflops(torch.device("cpu")) is None
