@@ -71,6 +71,10 @@ def two_levels(values: list[float]) -> float:
     return cut
 
 
+def share(part: list, whole: list) -> float:
+    return len(part) / len(whole) if whole else float("nan")
+
+
 def cli_run(steps: int, runs: Path, run_id: str) -> Path:
     subprocess.run([sys.executable, "-m", "gancore", "train", "--variant", "vanilla", "--dataset",
                     "ring8", "--steps", str(steps), "--runs-dir", str(runs), "--run-id", run_id,
@@ -180,7 +184,10 @@ def overhead_section(args, cli_dirs: list[Path], app_dirs: list[Path], first_cha
         "|---|---:|---:|---:|---:|---:|",
         *[f"| {name} | {len(c)} | {statistics.median(c):,.0f} | {len(a)} | {statistics.median(a):,.0f} "
           f"| **{ratio:.3f}** |" for name, c, a, ratio in levels], "",
-        f"Dashboard / CLI at the same machine speed: **{worst:.3f}** at the worse level (goal >= 0.95).", "",
+        f"Dashboard / CLI at the same machine speed: **{worst:.3f}** at the worse level (goal >= 0.95). "
+        f"Share of windows at the slow level: CLI {share(levels[0][1], cli_w):.0%}, app "
+        f"{share(levels[0][2], app_w):.0%} (the level holds for seconds at a time, so a few runs' shares "
+        "wander widely; the CLI runs, with nothing else training, show both levels too).", "",
         f"Whole runs (images over training seconds after the first 10 % of the log), {len(cli_rates)} pairs: "
         f"CLI median {statistics.median(cli_rates):,.0f} img/s, app median {statistics.median(app_rates):,.0f}, "
         f"ratio of the medians {statistics.median(app_rates) / statistics.median(cli_rates):.3f}, median of the "
