@@ -65,7 +65,7 @@ class TrainConfig:
     keep_checkpoints: int = 3  # step_<n>.pt history kept beside latest.pt
     # engine options (see engine.py); "auto" picks what measured fastest for the device
     amp: str = "auto"  # "auto" (bf16 on CUDA), "bf16" or "off"
-    channels_last: str = "auto"  # "auto" (on for conv networks on CUDA), "on" or "off"
+    channels_last: str = "auto"  # "auto" (on for conv networks), "on" or "off"
     compile: bool = False  # torch.compile(mode="reduce-overhead") of both networks
 
     # ---- flat access: one namespace for CLI flags, form fields and error messages ----
@@ -315,6 +315,6 @@ FIELD_HELP = {
     "checkpoint_every": "save a checkpoint every N steps",
     "keep_checkpoints": "how many older checkpoints to keep beside the latest",
     "amp": "mixed precision: auto (bf16 on a GPU), bf16 or off",
-    "channels_last": "channels-last memory layout for conv networks: auto (on a GPU), on or off",
+    "channels_last": "channels-last memory layout for conv networks: auto (on), on or off",
     "compile": "compile both networks with torch.compile (slow start, faster steps)",
 }

@@ -2,9 +2,11 @@
 
 Each option is switchable in the config and measured on its own in docs/BENCHMARKS.md:
 - amp: bf16 autocast of the forward passes (no GradScaler needed for bf16);
-- channels_last: NHWC memory layout for conv networks and image data (cuDNN's fast path);
+- channels_last: NHWC memory layout for conv networks and image data (cuDNN's and oneDNN's fast path);
 - compile: torch.compile(mode="reduce-overhead") of both networks (CUDA graphs on a GPU).
-"auto" resolves to what measured fastest for the device: all three off on a CPU.
+"auto" resolves to what measured fastest for the device and keeps results correct: on a GPU all
+but compile; on a CPU channels_last for conv networks (1.15x-1.44x, docs/BENCHMARKS.md) and
+neither bf16 (no bf16 instructions here; it changes the numbers) nor compile.
 Independently of the options, cudnn.benchmark is on for CUDA.
 """
 from __future__ import annotations
@@ -41,7 +43,7 @@ def resolve_engine(cfg, device: torch.device, networks: list[nn.Module]) -> Engi
     cuda = device.type == "cuda"
     conv = any(has_conv(n) for n in networks)
     amp = {"auto": torch.bfloat16 if cuda else None, "bf16": torch.bfloat16, "off": None}[cfg.amp]
-    channels_last = {"auto": cuda and conv, "on": conv, "off": False}[cfg.channels_last]
+    channels_last = {"auto": conv, "on": conv, "off": False}[cfg.channels_last]
     if cuda:
         torch.backends.cudnn.benchmark = True  # fixed shapes every step: let cuDNN pick kernels
     return Engine(device, amp, channels_last, bool(cfg.compile))

@@ -24,7 +24,7 @@ LABELS = {
     "sample_every": "Picture every N steps",
     "eval_every": "Measure quality every N steps", "checkpoint_every": "Checkpoint every N steps",
     "keep_checkpoints": "Older checkpoints kept", "download": "Allow download",
-    "amp": "Mixed precision (GPU)", "channels_last": "Channels-last layout (GPU)",
+    "amp": "Mixed precision (GPU)", "channels_last": "Channels-last layout",
     "compile": "Compile the networks (torch.compile)",
 }
 
