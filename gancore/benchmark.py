@@ -34,8 +34,9 @@ class Row:
     def ratio(self, a: str, b: str) -> float:
         return self.rates[a] / self.rates[b]
 
-    def tflops(self, loop: str = "trainer") -> float:
-        return achieved_tflops(self.flops_per_step, self.rates[loop], self.batch_size)
+    def tflops(self) -> float:
+        """The trainer's (the reference loop does more work a step: G's graph in every critic step)."""
+        return achieved_tflops(self.flops_per_step, self.rates["trainer"], self.batch_size)
 
 
 def steps_for(variant: str, batch_size: int, device: torch.device, conv: bool) -> int:

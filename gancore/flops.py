@@ -40,7 +40,7 @@ def step_flops(trainer) -> int:
     """FLOPs of one training step of `trainer` (a gancore Trainer): both phases, n_critic D
     updates. Runs that step for real (the trainer's weights move by one step)."""
     with _CountFlops() as counter:
-        trainer.step_fn(trainer._sample_batch, trainer.rng)
+        trainer.train_step()
     return counter.total
 
 

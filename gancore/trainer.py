@@ -135,6 +135,10 @@ class Trainer:
     def _sample_batch(self):
         return self.data.batch(self.cfg.batch_size, self.rng)
 
+    def train_step(self) -> StepResult:
+        """One step of both phases on fresh batches: what the loop runs (and flops.py counts)."""
+        return self.step_fn(self._sample_batch, self.rng)
+
     def run(self) -> str:
         """Train until cfg.steps, a stop request or an error. Returns the final status."""
         cfg = self.cfg
@@ -159,7 +163,7 @@ class Trainer:
                 if cfg.lr_decay:
                     self._set_lr()
                 try:
-                    result = self.step_fn(self._sample_batch, self.rng)
+                    result = self.train_step()
                 except torch.OutOfMemoryError:
                     return self._stop_out_of_memory()
                 acc += torch.stack([result.loss_d, result.loss_g, result.d_real, result.d_fake])
