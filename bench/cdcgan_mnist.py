@@ -10,18 +10,16 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import sys
 import time
 from pathlib import Path
 
 import torch
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
 
-from gancore import load_dataset, make_config, train  # noqa: E402
-from gancore.quality import judge_for, label_accuracy  # noqa: E402
-from gancore.sampling import class_grid, generate, noise  # noqa: E402
+from gancore import load_dataset, make_config, train
+from gancore.quality import judge_for, label_accuracy
+from gancore.sampling import class_grid, generate, noise
 
 
 def main() -> None:

@@ -12,13 +12,11 @@ import argparse
 import json
 import os
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from dashboard_overhead import CHROMIUM_ARGS, Server, start_from_browser  # noqa: E402
+from bench.dashboard_overhead import CHROMIUM_ARGS, Server, start_from_browser
 
 TICKS = os.sysconf("SC_CLK_TCK")
 

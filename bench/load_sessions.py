@@ -12,15 +12,13 @@ import argparse
 import json
 import os
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "bench"))
 
-from dashboard_overhead import CHROMIUM_ARGS, Server, start_from_browser  # noqa: E402
+from bench.dashboard_overhead import CHROMIUM_ARGS, Server, start_from_browser
 
 
 def rates_between(run_dir: Path, t0: float, t1: float) -> list[float]:

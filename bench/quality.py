@@ -15,7 +15,6 @@ import argparse
 import os
 import platform
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -23,13 +22,11 @@ from pathlib import Path
 import torch
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "bench"))
 
-from gancore import RunStore, load_dataset, make_config  # noqa: E402
-from gancore.launch import start_run  # noqa: E402
-from gancore.quality.evaluate import evaluate_run  # noqa: E402
-from gancore.quality.judges import judge_for  # noqa: E402
+from gancore import RunStore, load_dataset, make_config
+from gancore.runs.launch import start_run
+from gancore.quality.evaluate import evaluate_run
+from gancore.quality.judges import judge_for
 
 MNIST_DIR = REPO.parent / "shared" / "data" / "mnist"
 MNIST_VARIANTS = ("cgan", "cdcgan", "wgan_gp")
@@ -148,7 +145,7 @@ def main() -> None:
         sections["overhead"] = overhead_section(runs / "overhead", args.overhead_reps)
         _write(out, sections, args.seeds)
     if not args.skip_points:
-        from quality_points import goal_lines, markdown, points_table
+        from bench.quality_points import goal_lines, markdown, points_table
 
         rows = points_table(seeds=tuple(args.seeds), runs_dir=runs / "points")
         sections["points"] = ["## 2D mixtures, in the form of PacGAN Table 1", "", markdown(rows), "", *goal_lines(rows), ""]

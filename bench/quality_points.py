@@ -24,14 +24,12 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
 
-from gancore.config import default_values  # noqa: E402
-from gancore.quality.modes import PACGAN_SAMPLES, mode_coverage  # noqa: E402
-from gancore.registry import get_variant_spec  # noqa: E402
-from gancore.runs import RunStore  # noqa: E402
-from gancore.sampling import load_generator, sample, to_raw_points  # noqa: E402
+from gancore.config import default_values
+from gancore.quality.modes import PACGAN_SAMPLES, mode_coverage
+from gancore.registry import get_variant_spec
+from gancore.runs.store import RunStore
+from gancore.sampling import load_generator, sample, to_raw_points
 
 # Published rows, only the numbers we have; None = not reported there ("-").
 # (label, dataset, modes, high-quality share, reverse KL)

@@ -10,20 +10,19 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
 from pathlib import Path
 
 import torch
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
 
-from gancore import benchmark, flops  # noqa: E402
-from gancore.bench_loops import trainer_loop  # noqa: E402
-from gancore.config import make_config  # noqa: E402
-from gancore.data import load_dataset  # noqa: E402
-from gancore.device import resolve_device  # noqa: E402
+from bench import flops, measure
+from bench.loops import trainer_loop
+from gancore.config import make_config
+from gancore.data import load_dataset
+from gancore.registry import list_variants
+from gancore.training.device import resolve_device
 
 # (option, value on, variant, batch): each measured against the same run with the option off
 OPTIONS = [("channels_last", "on", "dcgan", 64), ("amp", "bf16", "dcgan", 64),
@@ -35,7 +34,7 @@ def option_row(option, on, variant, batch, device, reps):
     cfg_on = make_config(variant, "glyphs", batch_size=batch, device=str(device), **{option: on})
     cfg_off = cfg_on.replace(**{option: OFF[option]})
     data = load_dataset(cfg_on.data, 0)
-    steps = benchmark.steps_for(variant, batch, device, conv=variant != "vanilla")
+    steps = measure.steps_for(variant, batch, device, conv=variant != "vanilla")
     rates = {"on": [], "off": []}
     for _ in range(reps):
         for key, cfg in (("off", cfg_off), ("on", cfg_on)):
@@ -44,7 +43,7 @@ def option_row(option, on, variant, batch, device, reps):
     return f"| {option}={on} | {variant} | {batch} | {off_:,.0f} | {on_:,.0f} | {on_ / off_:.2f}x |"
 
 
-def goal_lines(rows: list[benchmark.Row], device: torch.device) -> list[str]:
+def goal_lines(rows: list[measure.Row], device: torch.device) -> list[str]:
     """The issue's goals, read off the table: on a CPU every variant at batch 64; on a GPU
     vanilla and dcgan at batch 64, and dcgan's TFLOP/s at its largest batch against the card's peak."""
     at64 = [r for r in rows if r.batch_size == 64]
@@ -74,16 +73,22 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--out", default=str(REPO / "docs" / "BENCHMARKS.md"))
     parser.add_argument("--device", default="auto")
-    parser.add_argument("--batch-sizes", type=int, nargs="+", default=list(benchmark.BATCH_SIZES))
+    parser.add_argument("--batch-sizes", type=int, nargs="+", default=list(measure.BATCH_SIZES))
+    parser.add_argument("--variants", nargs="+", default=list(measure.VARIANTS), choices=list_variants(),
+                        metavar="VARIANT", help="default: every benchmarked variant")
+    parser.add_argument("--steps", type=int, default=None,
+                        help="timed steps per repetition (default: 200; fewer for conv nets on a CPU)")
     parser.add_argument("--skip-options", action="store_true")
     args = parser.parse_args()
+    if args.reps < 1 or (args.steps is not None and args.steps < 1):
+        parser.error("--reps and --steps must be at least 1")
     device = resolve_device(args.device)
     started = time.time()
     rows = []
-    for variant in benchmark.VARIANTS:
+    for variant in args.variants:
         for batch in args.batch_sizes:
-            rows.append(benchmark.measure(variant, batch, device, reps=args.reps))
-            print(benchmark.table([rows[-1]])[-1], flush=True)
+            rows.append(measure.measure(variant, batch, device, reps=args.reps, steps=args.steps))
+            print(measure.table([rows[-1]])[-1], flush=True)
     option_lines = []
     for option, on, variant, batch in [] if args.skip_options else OPTIONS:
         option_lines.append(option_row(option, on, variant, batch, device, args.reps))
@@ -93,11 +98,11 @@ def main() -> None:
     lines = [
         "<!-- throughput -->", "",
         f"## Trainer vs reference vs floor, batch {', '.join(map(str, args.batch_sizes))} ({device.type.upper()})", "",
-        f"Machine: {benchmark.machine()}. Device: {device}.",
+        f"Machine: {measure.machine()}. Device: {device}.",
         f"Command: `python bench/throughput.py --reps {args.reps} --batch-sizes {sizes}"
         f"{' --skip-options' if args.skip_options else ''}`; took {(time.time() - started) / 60:.0f} min. "
         "Loops, data and repetitions as described above.", "",
-        *benchmark.table(rows), ""]
+        *measure.table(rows), ""]
     lines += goal_lines(rows, device)
     if option_lines:
         lines += [

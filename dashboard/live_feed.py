@@ -45,10 +45,10 @@ def routes() -> list[Route]:
 def snapshot(run_id: str, viewer: str, shown_picture: int, shown_quality: int, every: float) -> dict:
     # Imported here, not at the top: server.py imports this module before the server listens, and
     # these load torch (~2 s); the first request comes later, from a page that loaded them already.
-    from components.audience import refresh_seconds
-    from components.live_panel import live_state
-    from components.run_view import load_view
-    from state import audience, live_figures, manager
+    from dashboard.components.audience import refresh_seconds
+    from dashboard.components.live_panel import live_state
+    from dashboard.components.run_view import load_view
+    from dashboard.state import audience, live_figures, manager
 
     view = load_view(run_id, manager())
     viewers = 0

@@ -24,13 +24,13 @@ for folder in (HERE.parent, HERE):
 
 import streamlit as st  # noqa: E402
 
-import live_feed  # noqa: E402  (starlette only; the pages import it under the same name)
+from dashboard import live_feed  # noqa: E402  (starlette only; the pages import it under the same name)
 
 
 def _warm_up() -> None:
     # Imported here, in the thread: importing gancore loads torch (~2 s), which would otherwise
     # hold up the server's first "You can now view" by as much.
-    from gancore.warmup import warm_up
+    from gancore.training.warmup import warm_up
     warm_up()
 
 

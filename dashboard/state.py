@@ -7,13 +7,13 @@ import uuid
 
 import streamlit as st
 
-from components.audience import Audience
-from components.charts import LiveFigures
+from dashboard.components.audience import Audience
+from dashboard.components.charts import LiveFigures
 
 from gancore import RunError, RunStore, validate_run_id
-from gancore.jobs import JobManager
-from gancore.runs import default_runs_dir
-from gancore.warmup import warm_up_in_background
+from gancore.runs.jobs import JobManager
+from gancore.runs.store import default_runs_dir
+from gancore.training.warmup import warm_up_in_background
 
 
 # Viewer mode, for sharing a live run with an audience: no Start, Stop, Resume, Delete or upload.

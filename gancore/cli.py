@@ -1,4 +1,4 @@
-"""python -m gancore train | sample | list | resume | eval | bench
+"""python -m gancore train | sample | list | resume | eval
 
 Every bad value is one line on stderr naming the field and what is allowed, exit code 2.
 """
@@ -14,7 +14,7 @@ from .config import FIELD_HELP, field_types, make_config
 from .errors import ConfigError, GanError
 from .registry import list_variants
 from .data import list_datasets
-from .runs import RunStore
+from .runs.store import RunStore
 
 EXIT_USAGE = 2
 
@@ -92,13 +92,6 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--run", required=True, help="the run folder")
     evaluate.add_argument("--checkpoint", default="latest.pt", help="checkpoint file name")
     evaluate.add_argument("--device", default="auto")
-    bench = sub.add_parser("bench", help="images/s of the trainer vs the reference loop vs the floor")
-    bench.add_argument("--variants", nargs="+", default=None, help="default: every benchmarked variant")
-    bench.add_argument("--batch-sizes", nargs="+", type=_typed("batch_size", int), default=None)
-    bench.add_argument("--reps", type=_typed("reps", int), default=5)
-    bench.add_argument("--steps", type=_typed("steps", int), default=None,
-                       help="timed steps per repetition (default: 200; fewer for conv nets on a CPU)")
-    bench.add_argument("--device", default="auto")
     return parser
 
 
@@ -147,7 +140,7 @@ def _run_in_foreground(trainer, run, quiet: bool) -> int:
 
 
 def cmd_train(args) -> int:
-    from .launch import start_run
+    from .runs.launch import start_run
 
     overrides = {name: getattr(args, name) for name in field_types() if name not in ("variant", "dataset")}
     cfg = make_config(args.variant, args.dataset, **overrides)
@@ -159,7 +152,7 @@ def cmd_train(args) -> int:
 
 
 def cmd_resume(args) -> int:
-    from .launch import resume_run
+    from .runs.launch import resume_run
 
     run = RunStore().open_path(args.run)
     trainer, run = resume_run(run, args.steps, lr_scale=args.lr_scale, batch_size=args.batch_size)
@@ -182,7 +175,7 @@ def cmd_list(args) -> int:
 
 
 def cmd_sample(args) -> int:
-    from .sample_files import write_samples
+    from .sampling.files import write_samples
 
     out = Path(args.out)
     if out.suffix.lower() not in (".png", ".npy"):
@@ -205,28 +198,8 @@ def cmd_eval(args) -> int:
     return 0
 
 
-def cmd_bench(args) -> int:
-    from . import benchmark
-    from .device import resolve_device
-
-    variants = args.variants or list(benchmark.VARIANTS)
-    for v in variants:
-        if v not in list_variants():
-            raise CliError(f"variants: unknown variant {v!r}; choose from {', '.join(list_variants())}")
-    if args.reps < 1:
-        raise CliError(f"reps: must be at least 1, got {args.reps}")
-    device = resolve_device(args.device)
-    print(benchmark.machine(), flush=True)
-    print("\n".join(benchmark.table([])), flush=True)
-    for v in variants:
-        for bs in args.batch_sizes or benchmark.BATCH_SIZES:
-            row = benchmark.measure(v, bs, device, reps=args.reps, steps=args.steps)
-            print(benchmark.table([row])[-1], flush=True)
-    return 0
-
-
 COMMANDS = {"train": cmd_train, "sample": cmd_sample, "list": cmd_list, "resume": cmd_resume,
-            "eval": cmd_eval, "bench": cmd_bench}
+            "eval": cmd_eval}
 
 
 def main(argv: list[str] | None = None) -> int:

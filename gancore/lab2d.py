@@ -28,10 +28,10 @@ import torch
 from .config import TrainConfig, check_data_fits, validate
 from .data import DataInfo, Dataset, load_dataset
 from .errors import ConfigError, GanError, RunError
-from .losses import score_probability
+from .training.losses import score_probability
 from .registry import create_gan, is_conditional
 from .sampling import fixed_inputs
-from .step import TwoPhaseStep
+from .training.step import TwoPhaseStep
 
 MAX_POINTS = 2000  # the fixed real sample and the fixed noise batch; a snapshot shows up to this
 MAX_K = 100  # updates of one network per iteration

@@ -1,5 +1,4 @@
 """The dashboard's pure builders, without a Streamlit server: charts, form fields, wording, rows."""
-import sys
 from dataclasses import fields
 from pathlib import Path
 from types import SimpleNamespace
@@ -9,16 +8,15 @@ import pytest
 from gancore import (DataConfig, RunStore, default_values, get_dataset_spec, get_variant_spec,
                      list_datasets, list_variants, make_config)
 from gancore.config import FIELD_HELP
-from gancore.launch import start_run
+from gancore.runs.launch import start_run
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "dashboard"))  # as streamlit does
 
-from components import wording  # noqa: E402
-from components.audience import Audience, refresh_seconds  # noqa: E402
-from components.charts import MAX_POINTS, LiveFigures, downsample, loss_figure, score_figure  # noqa: E402
-from components.form_spec import LABELS, advanced_fields, field_label, main_fields  # noqa: E402
-from components.run_view import view_from_disk  # noqa: E402
-from components.runs_table import runs_rows  # noqa: E402
+from dashboard.components import wording  # noqa: E402
+from dashboard.components.audience import Audience, refresh_seconds  # noqa: E402
+from dashboard.components.charts import MAX_POINTS, LiveFigures, downsample, loss_figure, score_figure  # noqa: E402
+from dashboard.components.form_spec import LABELS, advanced_fields, field_label, main_fields  # noqa: E402
+from dashboard.components.run_view import view_from_disk  # noqa: E402
+from dashboard.components.runs_table import runs_rows  # noqa: E402
 
 
 def _records(n: int) -> list[dict]:
@@ -177,7 +175,7 @@ def test_no_pages_folder_beside_the_app():
 def test_the_readout_is_one_well_formed_block_with_a_bounded_bar():
     import xml.etree.ElementTree as ET
 
-    from components.readout import readout_html
+    from dashboard.components.readout import readout_html
 
     block = readout_html(250, 1000, "1,234 images/s", "<3 s")
     root = ET.fromstring(block)  # well-formed, text escaped

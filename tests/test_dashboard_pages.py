@@ -8,18 +8,17 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from gancore import RunStore, make_config
-from gancore.launch import start_run
+from gancore.runs.launch import start_run
 
 REPO = Path(__file__).resolve().parents[1]
 APP = str(REPO / "dashboard" / "app.py")
-sys.path.insert(0, str(REPO / "dashboard"))  # the page scripts import `state` and `components` this way
 
 
 @pytest.fixture
 def runs_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("GANCORE_RUNS_DIR", str(tmp_path))
     yield tmp_path
-    import state  # the process-wide registry of this runs dir: stop what the test left running
+    from dashboard import state
 
     for job in state._manager(str(tmp_path)).jobs():
         job.stop()
@@ -104,7 +103,7 @@ def test_starting_a_ring8_run_from_train_shows_it_running_in_monitor(runs_dir):
 
 def test_a_just_started_run_shows_its_charts_at_once_and_refreshes_fast_until_its_first_numbers(runs_dir):
     """The charts' frame (and so the browser's chart code) is there before the first point."""
-    import state
+    from dashboard import state
 
     cfg = make_config("vanilla", "ring8", device="cpu", steps=200_000, log_every=100_000)
     job = state.manager().start(cfg)  # no numbers for a long while: the waiting state stays
@@ -117,7 +116,7 @@ def test_a_just_started_run_shows_its_charts_at_once_and_refreshes_fast_until_it
 
 
 def test_a_paused_run_has_interactive_charts_and_a_training_one_light_drawings(runs_dir):
-    import state
+    from dashboard import state
 
     cfg = make_config("vanilla", "ring8", device="cpu", steps=200_000, log_every=20)
     job = state.manager().start(cfg)
@@ -137,7 +136,7 @@ def test_a_paused_run_has_interactive_charts_and_a_training_one_light_drawings(r
 
 
 def test_with_many_viewers_each_page_refreshes_less_often_and_says_why(runs_dir):
-    import state
+    from dashboard import state
 
     at = _app()
     at.number_input(key="vanilla-ring8-steps").set_value(200_000)
@@ -201,7 +200,7 @@ def test_runs_page_resume_continues_a_finished_run(runs_dir):
     [b for b in at.button if b.label == "Resume training"][0].click().run()
     assert not at.exception
     assert [t.value for t in at.title] == ["Monitor"]
-    import state
+    from dashboard import state
 
     job = state._manager(str(runs_dir)).get(run_id)
     job.thread.join(timeout=60)
@@ -223,7 +222,7 @@ def test_after_a_restart_a_run_that_was_training_shows_interrupted_and_resumes(r
 
 
 def test_viewer_mode_hides_every_control(runs_dir, monkeypatch):
-    import state
+    from dashboard import state
 
     monkeypatch.setattr(state, "READ_ONLY", True)
     run_id = _finished_run(runs_dir, steps=20, log_every=10)
@@ -237,7 +236,7 @@ def test_viewer_mode_hides_every_control(runs_dir, monkeypatch):
 
 
 def _mark(runs_dir, run_id, **status):
-    from gancore.runs import Run
+    from gancore.runs.store import Run
 
     Run(runs_dir / run_id).write_status(**status)
 
@@ -254,7 +253,7 @@ def test_a_diverged_run_offers_the_roll_back_and_it_halves_the_learning_rate(run
     assert any("diverged at step 50" in w.value for w in at.warning)
     button = [b for b in at.button if b.label.startswith("Roll back")][0]
     button.click().run()
-    import state
+    from dashboard import state
 
     job = state._manager(str(runs_dir)).get(run_id)
     job.thread.join(timeout=60)
@@ -305,7 +304,7 @@ def test_monitor_resumes_a_stopped_run_where_it_stopped(runs_dir):
     assert "Stopped" in _texts(at)
     [b for b in at.button if b.label == "Resume training"][0].click().run()
     assert not at.exception and not at.error
-    import state
+    from dashboard import state
 
     state._manager(str(runs_dir)).get(run.run_id).thread.join(timeout=60)
     assert RunStore(runs_dir).open(run.run_id).status()["status"] == "finished"

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from gancore import ConfigError, make_config, train
-from gancore.step import TwoPhaseStep
+from gancore.training.step import TwoPhaseStep
 from gancore import create_gan
 from tiny_data import tiny_images, tiny_points
 
@@ -86,7 +86,7 @@ def test_a_conv_critic_on_the_cpu_scores_large_batches_in_two_passes():
 
 def test_auto_uses_channels_last_for_conv_networks_on_a_cpu_too():
     """Measured 1.15x-1.44x for every conv variant on the CPU (docs/BENCHMARKS.md); MLPs have no layout."""
-    from gancore.engine import resolve_engine
+    from gancore.training.engine import resolve_engine
 
     cpu = torch.device("cpu")
     for variant, data, dataset, conv in (("dcgan", tiny_images(), "glyphs", True), ("vanilla", tiny_points(), "ring8", False)):

@@ -8,9 +8,9 @@ import time
 import torch
 
 from gancore import RunStore, make_config, resume_run
-from gancore.jobs import JobManager
-from gancore.step import TwoPhaseStep
-from gancore.trainer import Trainer
+from gancore.runs.jobs import JobManager
+from gancore.training.step import TwoPhaseStep
+from gancore.training.trainer import Trainer
 
 
 def _cfg(**kw):

@@ -3,9 +3,9 @@ import pytest
 import torch
 
 from gancore import get_variant_spec, list_variants
-from gancore.bench_loops import quiet_trainer
+from bench.loops import quiet_trainer
 from gancore.config import make_config
-from gancore.flops import achieved_tflops, bf16_peak_tflops, peak_for_card, step_flops
+from bench.flops import achieved_tflops, bf16_peak_tflops, peak_for_card, step_flops
 from tiny_data import tiny_images, tiny_points
 
 

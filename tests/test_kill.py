@@ -14,7 +14,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def _train(runs: Path, run_id: str) -> subprocess.Popen:
-    env = dict(os.environ, PYTHONPATH=str(REPO))
+    env = dict(os.environ)
     return subprocess.Popen(
         [sys.executable, "-m", "gancore", "train", "--variant", "vanilla", "--dataset", "ring8",
          "--steps", "1000000", "--log-every", "20", "--checkpoint-every", "40",

@@ -7,7 +7,7 @@ import torch
 from gancore import ConfigError, RunError, RunStore, make_config, train
 from gancore.data.toy2d import ring8_means
 from gancore.lab2d import Lab2D
-from gancore.launch import start_run
+from gancore.runs.launch import start_run
 
 
 def _lab(variant="vanilla", dataset="ring8", **kw) -> Lab2D:

@@ -1,18 +1,16 @@
 """The 2D Lab page under AppTest: renders with no runs, starts a fresh lab, every button steps it,
 opens a run's checkpoint, and works in viewer mode (it never writes run folders)."""
-import sys
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from gancore import RunStore, make_config
-from gancore.launch import start_run
+from gancore.runs.launch import start_run
 
 REPO = Path(__file__).resolve().parents[1]
 APP = str(REPO / "dashboard" / "app.py")
 PAGE = "views/lab.py"
-sys.path.insert(0, str(REPO / "dashboard"))  # the page scripts import `state` and `components`
 BUTTONS = ["Train D (one step)", "Train G (one step)", "Train both (one step)", "Run 50 iterations"]
 
 
@@ -89,7 +87,7 @@ def test_a_run_opens_in_the_lab_from_its_checkpoint(runs_dir):
 
 
 def test_viewer_mode_turns_the_lab_off_and_says_why(runs_dir, monkeypatch):
-    import state
+    from dashboard import state
 
     monkeypatch.setattr(state, "READ_ONLY", True)
     at = _lab_page()

@@ -1,7 +1,6 @@
 """The Monitor's live feed: what it sends (components/live_panel.py), how it answers good and bad
 requests (dashboard/live_feed.py), and the Monitor page using it while a run trains."""
 import json
-import sys
 import time
 from pathlib import Path
 
@@ -12,13 +11,12 @@ from streamlit.testing.v1 import AppTest
 from gancore import make_config
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "dashboard"))  # as the server and the page scripts import them
 
-import live_feed  # noqa: E402
-from components.charts import LiveFigures  # noqa: E402
-from components.live_panel import (FIRST_NUMBERS_NOTE, FIRST_PICTURE_NOTE, NOTHING_SHOWN,  # noqa: E402
+from dashboard import live_feed  # noqa: E402
+from dashboard.components.charts import LiveFigures  # noqa: E402
+from dashboard.components.live_panel import (FIRST_NUMBERS_NOTE, FIRST_PICTURE_NOTE, NOTHING_SHOWN,  # noqa: E402
                                    live_state, page_key)
-from components.run_view import RunView  # noqa: E402
+from dashboard.components.run_view import RunView  # noqa: E402
 
 PNG = b"\x89PNG\r\n\x1a\n-not-a-real-picture-"
 
@@ -72,7 +70,7 @@ def _get(path_params: dict, query: str = "") -> tuple[int, dict]:
 @pytest.fixture
 def live_job(tmp_path, monkeypatch):
     monkeypatch.setenv("GANCORE_RUNS_DIR", str(tmp_path))
-    import state
+    from dashboard import state
 
     job = state.manager().start(make_config("vanilla", "ring8", device="cpu", steps=200_000, log_every=20))
     deadline = time.time() + 60
@@ -143,7 +141,7 @@ def test_a_quality_measurement_arrives_as_html_with_its_table_and_chart():
 
 
 def test_our_wording_becomes_escaped_html():
-    from components.html_text import paragraphs_html
+    from dashboard.components.html_text import paragraphs_html
 
     out = paragraphs_html("**D(x)** is how sure it is that *real* data is real <b>.\n\nRun `gancore eval`.")
     assert "<strong>D(x)</strong>" in out and "<em>real</em>" in out and "&lt;b&gt;" in out

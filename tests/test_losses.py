@@ -4,7 +4,7 @@ import math
 import pytest
 import torch
 
-from gancore import losses
+from gancore.training import losses
 
 
 def test_bce_discriminator_loss_matches_the_formula():

@@ -8,7 +8,7 @@ import torch
 
 from gancore import RunStore, make_config
 from gancore.cli import main as cli_main
-from gancore.launch import resume_run, start_run
+from gancore.runs.launch import resume_run, start_run
 from gancore.quality.live import SideEvaluator
 from gancore.quality.measures import Measure, quality_kind
 
@@ -194,7 +194,7 @@ def test_quality_kind_is_known_before_loading_data(variant, dataset, kind):
 
 
 def test_an_image_run_measures_classifier_feature_quality_beside_training(tmp_path):
-    from gancore.trainer import Trainer
+    from gancore.training.trainer import Trainer
     from tiny_data import tiny_images
 
     data = tiny_images(n=240, size=16, classes=4)

@@ -8,9 +8,9 @@ import pytest
 import torch
 
 from gancore import RunError, RunStore, make_config, resume_run, validate_run_id
-from gancore.launch import start_run
-from gancore.runs import Run
-from gancore.trainer import Trainer
+from gancore.runs.launch import start_run
+from gancore.runs.store import Run
+from gancore.training.trainer import Trainer
 
 
 def _cfg(**kw):

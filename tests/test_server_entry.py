@@ -3,7 +3,6 @@ starts torch's warm-up when the server starts, before any page view (gancore/war
 routes serve the Monitor's live feed (live_feed.py)."""
 import asyncio
 import importlib.util
-import sys
 import threading
 from pathlib import Path
 
@@ -11,14 +10,13 @@ import pytest
 from streamlit.web.server.app_discovery import discover_asgi_app
 
 SERVER = Path(__file__).resolve().parents[1] / "dashboard" / "server.py"
-sys.path.insert(0, str(SERVER.parent))  # as Streamlit runs it: live_feed is imported by that name
 
 
 @pytest.fixture
 def server(monkeypatch):
     """server.py loaded as Streamlit loads it; the feed's `mounted` flag is put back afterwards,
     so the other tests' pages keep their own refresh."""
-    import live_feed
+    from dashboard import live_feed
     monkeypatch.setattr(live_feed, "mounted", live_feed.mounted)
     spec = importlib.util.spec_from_file_location("gs_server_entry", SERVER)
     module = importlib.util.module_from_spec(spec)
@@ -32,7 +30,7 @@ def test_streamlit_run_finds_the_app_in_the_server_entry():
 
 
 def test_the_server_mounts_the_live_feed(server):
-    import live_feed
+    from dashboard import live_feed
     # st.App keeps the routes it was given until it starts (no public accessor in 1.67)
     assert [r.path for r in server.app._user_routes] == ["/api/live/{run_id}"]
     assert live_feed.mounted, "the Monitor knows it can hand a training run to the feed"

@@ -1,15 +1,13 @@
 """The SVG line charts a training run's Monitor shows: well-formed, bounded, honest about gaps."""
 import math
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "dashboard"))
-from components.charts import MAX_POINTS, loss_svg, score_svg  # noqa: E402
-from components.quality import quality_svgs  # noqa: E402
-from components.svg_chart import TOP, Guide, Line, log_ticks, nice_ticks, svg_line_chart  # noqa: E402
+from dashboard.components.charts import MAX_POINTS, loss_svg, score_svg  # noqa: E402
+from dashboard.components.quality import quality_svgs  # noqa: E402
+from dashboard.components.svg_chart import TOP, Guide, Line, log_ticks, nice_ticks, svg_line_chart  # noqa: E402
 
 NS = "{http://www.w3.org/2000/svg}"
 

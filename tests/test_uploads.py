@@ -11,8 +11,8 @@ import pytest
 from PIL import Image
 
 from gancore import ConfigError, DataConfig, load_dataset, make_config
-from gancore.trainer import Trainer
-from gancore.uploads import UploadError, UploadLimits, import_images, import_zip
+from gancore.training.trainer import Trainer
+from gancore.data.uploads import UploadError, UploadLimits, import_images, import_zip
 
 
 def png(mode="RGB", size=(12, 10), color=None) -> bytes:

@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from gancore import create_gan, get_variant_spec, list_variants, make_config
-from gancore.step import TwoPhaseStep
+from gancore.training.step import TwoPhaseStep
 from tiny_data import tiny_images, tiny_points
 
 

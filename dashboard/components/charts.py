@@ -14,7 +14,7 @@ from typing import Callable
 
 import plotly.graph_objects as go
 
-from .svg_chart import Guide, Line, svg_line_chart
+from dashboard.components.svg_chart import Guide, Line, svg_line_chart
 
 MAX_POINTS = 400  # per line: what the browser receives stays bounded however long the run
 

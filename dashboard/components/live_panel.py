@@ -11,13 +11,13 @@ from __future__ import annotations
 import base64
 import html
 
-from components import wording
-from components.charts import LiveFigures, loss_svg, score_svg
-from components.html_text import paragraphs_html
-from components.quality import quality_svgs
-from components.quality_panel import quality_html
-from components.readout import readout_html
-from components.run_view import RunView
+from dashboard.components import wording
+from dashboard.components.charts import LiveFigures, loss_svg, score_svg
+from dashboard.components.html_text import paragraphs_html
+from dashboard.components.quality import quality_svgs
+from dashboard.components.quality_panel import quality_html
+from dashboard.components.readout import readout_html
+from dashboard.components.run_view import RunView
 from gancore import get_dataset_spec
 
 FIRST_NUMBERS_NOTE = "The first numbers appear after the first few steps."

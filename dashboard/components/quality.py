@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
-from .charts import BLUE, RED, SLATE, downsample
-from .svg_chart import Guide, Line, svg_line_chart
+from dashboard.components.charts import BLUE, RED, SLATE, downsample
+from dashboard.components.svg_chart import Guide, Line, svg_line_chart
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.quality import BY_KEY, compare_figure, comparable_metrics
+from dashboard.components.quality import BY_KEY, compare_figure, comparable_metrics
 from gancore import RunError, RunStore
 
 

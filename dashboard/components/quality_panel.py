@@ -10,9 +10,9 @@ from __future__ import annotations
 import html
 from typing import Callable
 
-from components.html_text import paragraphs_html
-from components.quality import measured, quality_figures, quality_rows
-from components.run_view import RunView
+from dashboard.components.html_text import paragraphs_html
+from dashboard.components.quality import measured, quality_figures, quality_rows
+from dashboard.components.run_view import RunView
 from gancore.quality.measures import quality_kind
 
 ABOUT = {

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from state import manager, remember_run, run_id_from_url
+from dashboard.state import manager, remember_run, run_id_from_url
 
 
 def known_run_ids() -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from gancore import RunError, RunStore, TrainConfig, is_conditional
-from gancore.jobs import JobManager
+from gancore.runs.jobs import JobManager
 
 
 @dataclass

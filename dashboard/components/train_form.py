@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from .form_spec import FieldSpec, choice_label
+from dashboard.components.form_spec import FieldSpec, choice_label
 
 
 def _widget(spec: FieldSpec, default, key: str):

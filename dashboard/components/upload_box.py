@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from gancore.uploads import UploadError, UploadLimits, default_uploads_dir, import_images, import_zip
+from gancore.data.uploads import UploadError, UploadLimits, default_uploads_dir, import_images, import_zip
 
 
 def upload_box(data_dir_key: str) -> None:

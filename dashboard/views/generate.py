@@ -4,14 +4,14 @@ from dataclasses import asdict
 
 import streamlit as st
 
-from components.errors import friendly_errors
-from components.generator_cache import (checkpoint_names, load_checkpoint_generator,
+from dashboard.components.errors import friendly_errors
+from dashboard.components.generator_cache import (checkpoint_names, load_checkpoint_generator,
                                         load_uploaded_generator, real_points)
-from components.run_picker import pick_run
+from dashboard.components.run_picker import pick_run
 from gancore import is_conditional
-from gancore.sample_files import check_label
+from gancore.sampling.files import check_label
 from gancore.sampling import class_grid, interpolate, picture, png_bytes, sample
-from state import READ_ONLY, store
+from dashboard.state import READ_ONLY, store
 
 st.title("Generate")
 st.write("Draw new samples from a trained generator. The same seed always gives the same samples.")

@@ -5,12 +5,12 @@ one person, and is in memory only (it never writes a run folder, so viewer mode 
 """
 import streamlit as st
 
-from components.errors import friendly_errors
-from components.generator_cache import checkpoint_names
-from components.lab_figure import lab_figure
+from dashboard.components.errors import friendly_errors
+from dashboard.components.generator_cache import checkpoint_names
+from dashboard.components.lab_figure import lab_figure
 from gancore import GanError, get_dataset_spec, get_variant_spec, list_datasets, list_variants, make_config
 from gancore.lab2d import Lab2D
-from state import READ_ONLY, remember_run, run_id_from_url, store
+from dashboard.state import READ_ONLY, remember_run, run_id_from_url, store
 
 GRID, POINTS = 60, 500  # heatmap lattice side; real and generated points shown
 MANY = 50  # iterations of the "Run 50 iterations" button

@@ -13,20 +13,20 @@ viewer's browser CPU, and on a small machine that CPU is taken from training (do
 """
 import streamlit as st
 
-from components import wording
-from components.audience import refresh_seconds
-from components.charts import loss_figure, loss_svg, score_figure, score_svg
-from components.errors import friendly_errors, show_error
-from components.live_feed_view import show_live_feed
-from components.live_panel import (FIRST_NUMBERS_NOTE, FIRST_PICTURE_NOTE, NOTHING_SHOWN, chart_explanations,
+from dashboard.components import wording
+from dashboard.components.audience import refresh_seconds
+from dashboard.components.charts import loss_figure, loss_svg, score_figure, score_svg
+from dashboard.components.errors import friendly_errors, show_error
+from dashboard.components.live_feed_view import show_live_feed
+from dashboard.components.live_panel import (FIRST_NUMBERS_NOTE, FIRST_PICTURE_NOTE, NOTHING_SHOWN, chart_explanations,
                                    explanations_block, live_state, page_key, picture_caption, readout_block)
-from components.quality import quality_figures, quality_svgs
-from components.quality_panel import show_quality
-from components.run_picker import pick_run
-from components.run_view import load_view
-from state import READ_ONLY, audience, live_figures, manager, viewer_id
+from dashboard.components.quality import quality_figures, quality_svgs
+from dashboard.components.quality_panel import show_quality
+from dashboard.components.run_picker import pick_run
+from dashboard.components.run_view import load_view
+from dashboard.state import READ_ONLY, audience, live_figures, manager, viewer_id
 
-import live_feed
+from dashboard import live_feed
 
 st.title("Monitor")
 run_id = pick_run("monitor")

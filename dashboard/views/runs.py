@@ -3,12 +3,12 @@ import time
 
 import streamlit as st
 
-from components import wording
-from components.errors import friendly_errors
-from components.quality_compare import compare_quality
-from components.runs_table import runs_rows
-from gancore.runs import LIVE_STATUSES
-from state import READ_ONLY, READ_ONLY_NOTE, manager
+from dashboard.components import wording
+from dashboard.components.errors import friendly_errors
+from dashboard.components.quality_compare import compare_quality
+from dashboard.components.runs_table import runs_rows
+from gancore.runs.store import LIVE_STATUSES
+from dashboard.state import READ_ONLY, READ_ONLY_NOTE, manager
 
 st.title("Runs")
 st.write("Every run in the runs folder, whether started here or from the command line.")

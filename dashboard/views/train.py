@@ -1,14 +1,14 @@
 """Train: pick a variant and a dataset, adjust settings, Start. The run trains in the background."""
 import streamlit as st
 
-from components.errors import friendly_errors
-from components.form_spec import advanced_fields, field_label, main_fields
-from components.train_form import render_fields
-from components.upload_box import upload_box
+from dashboard.components.errors import friendly_errors
+from dashboard.components.form_spec import advanced_fields, field_label, main_fields
+from dashboard.components.train_form import render_fields
+from dashboard.components.upload_box import upload_box
 from gancore import (ConfigError, DataConfig, config_errors, default_values, describe_device,
                      get_dataset_spec, get_variant_spec, list_datasets, list_variants)
 from gancore.config import from_flat
-from state import READ_ONLY, READ_ONLY_NOTE, manager
+from dashboard.state import READ_ONLY, READ_ONLY_NOTE, manager
 
 
 def dataset_label(name: str) -> str:

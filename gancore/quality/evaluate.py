@@ -3,10 +3,10 @@ What `python -m gancore eval --run DIR` prints (as JSON)."""
 from __future__ import annotations
 
 from ..data import load_dataset
-from ..device import resolve_device
+from ..training.device import resolve_device
 from ..errors import GanError
 from ..registry import is_conditional
-from ..runs import Run
+from ..runs.store import Run
 from ..sampling import load_generator
 from .measures import measure_for
 

@@ -18,7 +18,7 @@ from typing import Callable
 
 import torch
 
-from ..cpu_threads import run_torch_inline_in_this_thread
+from ..training.threads import run_torch_inline_in_this_thread
 from .measures import Measure
 
 

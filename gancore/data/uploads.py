@@ -27,7 +27,7 @@ from pathlib import Path, PurePosixPath
 
 from PIL import Image
 
-from .errors import GanError
+from ..errors import GanError
 
 IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"}
 ARCHIVE_EXTENSIONS = {".zip", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".rar"}

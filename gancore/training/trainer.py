@@ -19,14 +19,14 @@ from typing import Callable
 
 import torch
 
-from .config import TrainConfig, check_data_fits, validate
-from .data import Dataset, DataInfo, load_dataset
+from ..config import TrainConfig, check_data_fits, validate
+from ..data import Dataset, DataInfo, load_dataset
 from .device import resolve_device
-from .quality.live import SideEvaluator
-from .quality.measures import measure_for
+from ..quality.live import SideEvaluator
+from ..quality.measures import measure_for
 from .engine import prepare_data, prepare_networks, resolve_engine
-from .registry import create_gan, is_conditional
-from .sampling import fixed_inputs, generate, preview_png
+from ..registry import create_gan, is_conditional
+from ..sampling import fixed_inputs, generate, preview_png
 from .step import StepResult, TwoPhaseStep, grad_norm, largest_fitting_batch
 
 CHECKPOINT_FORMAT = 1

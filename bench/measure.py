@@ -9,12 +9,12 @@ from dataclasses import dataclass
 
 import torch
 
-from .bench_loops import floor_loop, quiet_trainer, reference_loop, trainer_loop
-from .config import make_config
-from .data import load_dataset
-from .engine import has_conv
-from .flops import achieved_tflops, step_flops
-from .registry import create_gan
+from bench.loops import floor_loop, quiet_trainer, reference_loop, trainer_loop
+from gancore.config import make_config
+from gancore.data import load_dataset
+from gancore.training.engine import has_conv
+from bench.flops import achieved_tflops, step_flops
+from gancore.registry import create_gan
 
 LOOPS = {"trainer": trainer_loop, "reference": reference_loop, "floor": floor_loop}
 VARIANTS = ("vanilla", "cgan", "dcgan", "cdcgan", "wgan_gp")

@@ -6,10 +6,10 @@ input never leaves a half-made run behind.
 """
 from __future__ import annotations
 
-from .config import TrainConfig
-from .errors import RunError
-from .runs import Run, RunStore, atomic_write_json
-from .trainer import Trainer
+from ..config import TrainConfig
+from ..errors import RunError
+from .store import Run, RunStore, atomic_write_json
+from ..training.trainer import Trainer
 
 
 def start_run(cfg: TrainConfig, store: RunStore, run_id: str | None = None) -> tuple[Trainer, Run]:

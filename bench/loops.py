@@ -15,9 +15,9 @@ import time
 import torch
 from torch.utils.data import DataLoader, TensorDataset
 
-from .data.base import Dataset
-from .losses import D_LOSSES, G_LOSSES, PENALTIES
-from .registry import create_gan
+from gancore.data.base import Dataset
+from gancore.training.losses import D_LOSSES, G_LOSSES, PENALTIES
+from gancore.registry import create_gan
 
 
 def _sync(device: torch.device) -> None:
@@ -117,7 +117,7 @@ def floor_loop(cfg, data: Dataset, steps: int, warmup: int = 5, device="cpu") ->
 def quiet_trainer(cfg, data: Dataset, steps: int, device):
     """gancore's Trainer for `steps` steps with no samples, checkpoints or quality measurements:
     nothing beside the step and its log records."""
-    from .trainer import Trainer
+    from gancore.training.trainer import Trainer
 
     quiet = dict(sample_every=10**7, checkpoint_every=10**7, eval_every=0, device=str(device))
     return Trainer(cfg.replace(steps=steps, **quiet), data)

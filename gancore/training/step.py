@@ -15,7 +15,7 @@ import torch
 import torch.nn as nn
 
 from .losses import D_LOSSES, G_LOSSES, PENALTIES, SCORE_READOUT
-from .registry import GAN
+from ..registry import GAN
 
 JOINT_CONV_CPU_MAX_BATCH = 128
 

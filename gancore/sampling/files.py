@@ -11,10 +11,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import ConfigError
-from .registry import is_conditional
-from .runs import Run, atomic_write_bytes
-from .sampling import load_generator, picture, png_bytes, sample, to_raw_points, to_uint8
+from ..errors import ConfigError
+from ..registry import is_conditional
+from ..runs.store import Run, atomic_write_bytes
+from .checkpoints import load_generator
+from .draw import sample
+from .pictures import picture, png_bytes, to_raw_points, to_uint8
 
 
 def check_label(label: int | None, cfg, info) -> None:
@@ -41,7 +43,7 @@ def write_samples(run: Run, out: Path, n: int, seed: int = 0, label: int | None 
     else:
         real = None
         if info.kind == "points":  # the toys are generated, cheap to redraw for the comparison
-            from .data import load_dataset
+            from ..data import load_dataset
             real = to_raw_points(load_dataset(cfg.data, cfg.seed).x[:2500], info).numpy()
         data = png_bytes(picture(samples, info, real, nrow=max(1, round(math.sqrt(n)))))
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -11,10 +11,10 @@ import time
 import traceback
 from dataclasses import dataclass, field
 
-from .config import TrainConfig
-from .errors import GanError
+from ..config import TrainConfig
+from ..errors import GanError
 from .launch import resume_run, start_run
-from .runs import RunStore, new_run_id, quality_record, validate_run_id
+from .store import RunStore, new_run_id, quality_record, validate_run_id
 
 FINAL_STATUSES = ("finished", "stopped", "failed")
 

@@ -26,8 +26,8 @@ from pathlib import Path
 
 import torch
 
-from .config import TrainConfig
-from .errors import ConfigError, RunError
+from ..config import TrainConfig
+from ..errors import ConfigError, RunError
 
 RUN_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
 LIVE_STATUSES = ("running", "paused", "diverged")

@@ -1,0 +1,47 @@
+"""Rebuilding a generator from a checkpoint: the run's own file, or an upload (hostile until read
+with weights_only=True)."""
+from __future__ import annotations
+
+import io
+
+import torch
+
+from ..config import TrainConfig
+from ..data.base import DataInfo
+from ..errors import GanError, RunError
+from ..registry import create_gan
+
+
+def load_generator(state: dict, device="cpu"):
+    """Rebuild the generator a checkpoint state was saved from (its config and data facts are in
+    the checkpoint as plain data). Returns (generator in eval mode, info, cfg)."""
+    try:
+        cfg = TrainConfig.from_dict(state["config"])
+        info = DataInfo.from_dict(state["data_info"])
+        generator = create_gan(cfg, info).generator
+    except (KeyError, TypeError, ValueError, GanError) as exc:
+        raise RunError(f"this is not a gancore checkpoint (its config cannot be read: {exc})") from exc
+    try:
+        generator.load_state_dict(state["generator"])
+    except (KeyError, RuntimeError) as exc:
+        detail = str(exc).strip().splitlines()
+        raise RunError(f"the checkpoint's weights do not fit a {cfg.model.variant} generator for "
+                       f"{info.name} ({detail[1].strip() if len(detail) > 1 else detail[0]})") from exc
+    return generator.to(device).eval(), info, cfg
+
+
+def load_checkpoint_bytes(data: bytes, max_mb: float = 200.0) -> dict:
+    """An uploaded checkpoint, read as plain data and tensors only: a pickled object inside is
+    refused by weights_only=True without ever being run."""
+    if len(data) > max_mb * 2**20:
+        raise RunError(f"the checkpoint is {len(data) / 2**20:.0f} MB; the limit is {max_mb:g} MB")
+    try:
+        state = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
+    except Exception as exc:  # a pickle payload, a truncated file, not a checkpoint at all
+        raise RunError("this file cannot be loaded safely as a checkpoint "
+                       f"({str(exc).strip().splitlines()[0][:200]})") from exc
+    if not isinstance(state, dict) or "generator" not in state:
+        raise RunError("this file is not a gancore checkpoint (no generator weights in it)")
+    return state
+
+
