@@ -5,8 +5,8 @@ Each option is switchable in the config and measured on its own in docs/BENCHMAR
 - channels_last: NHWC memory layout for conv networks and image data (cuDNN's and oneDNN's fast path);
 - compile: torch.compile(mode="reduce-overhead") of both networks (CUDA graphs on a GPU).
 "auto" resolves to what measured fastest for the device and keeps results correct: on a GPU all
-but compile; on a CPU channels_last for conv networks (1.15x-1.44x, docs/BENCHMARKS.md) and
-neither bf16 (no bf16 instructions here; it changes the numbers) nor compile.
+but compile; on a CPU channels_last for conv networks, and neither bf16 (it changes the numbers)
+nor compile. The measurements are in docs/BENCHMARKS.md.
 Independently of the options, cudnn.benchmark is on for CUDA.
 """
 from __future__ import annotations
@@ -29,10 +29,6 @@ class Engine:
         if self.amp_dtype is None:
             return nullcontext()
         return torch.autocast(self.device.type, dtype=self.amp_dtype)
-
-    def describe(self) -> dict:
-        return {"amp": str(self.amp_dtype).replace("torch.", "") if self.amp_dtype else "off",
-                "channels_last": self.channels_last, "compile": self.compile}
 
 
 def has_conv(module: nn.Module) -> bool:

@@ -55,8 +55,7 @@ class TwoPhaseStep:
         self.joint_d = not any(isinstance(m, nn.modules.batchnorm._BatchNorm)
                                for m in gan.discriminator.modules())
         # Except for a conv D on a CPU past JOINT_CONV_CPU_MAX_BATCH: there the 2B activations
-        # outgrow the cache and two passes are faster (wgan_gp on 28 x 28, 5 critic steps:
-        # batch 64 joint 1.18x two passes, 512 0.97x, 1024 0.94x; docs/BENCHMARKS.md).
+        # outgrow the cache and two passes are faster (docs/BENCHMARKS.md has the sweep).
         d_device = next(gan.discriminator.parameters()).device
         conv_on_cpu = d_device.type == "cpu" and any(
             isinstance(m, nn.Conv2d) for m in gan.discriminator.modules())

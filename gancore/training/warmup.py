@@ -1,11 +1,9 @@
 """Pay torch's one-time start-up costs before the first run needs them.
 
-Why: a process's first `torch.optim.Adam(...)` imports torch._dynamo, about 1.8 s on the 2-core
-CPU (cProfile of `start_run`: 1.8 of its 1.8 s). In the dashboard that import landed between the
-Start click and the first chart point. The server starts this warm-up as it starts
-(dashboard/server.py's lifespan; as a fallback, when it first builds its job manager), while
-nobody has clicked anything yet; a run started meanwhile simply waits on the same import
-(Python's import lock), so nothing is paid twice.
+Why: a process's first `torch.optim.Adam(...)` imports torch._dynamo, most of the time from a
+Start click to the first chart point (docs/BENCHMARKS.md). The server starts this warm-up as it
+starts, while nobody has clicked anything yet; a run started meanwhile simply waits on the same
+import (Python's import lock), so nothing is paid twice.
 """
 from __future__ import annotations
 
