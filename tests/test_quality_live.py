@@ -11,6 +11,7 @@ from gancore.cli import main as cli_main
 from gancore.runs.launch import resume_run, start_run
 from gancore.quality.live import SideEvaluator
 from gancore.quality.measures import Measure, quality_kind
+from gancore.training.threads import run_torch_inline_in_this_thread
 
 
 class BlockingMeasure(Measure):
@@ -69,7 +70,7 @@ class ThreadCountMeasure(Measure):
 @pytest.mark.skipif(torch.get_num_threads() < 2, reason="needs a multi-threaded torch to tell the counts apart")
 def test_the_evaluator_runs_torch_inline_and_leaves_the_training_thread_its_threads():
     """A second OpenMP team would slow the training thread's team for the rest of the run
-    (gancore/cpu_threads.py): the evaluator's ops run on its own thread alone."""
+    (gancore/training/threads.py): the evaluator's ops run on its own thread alone."""
     before = torch.get_num_threads()
     ev = SideEvaluator(ThreadCountMeasure(), torch.nn.Linear(2, 2))
     try:
@@ -85,6 +86,23 @@ def test_the_evaluator_runs_torch_inline_and_leaves_the_training_thread_its_thre
     fresh.start()
     fresh.join()
     assert seen == [before], "a new thread (the next run's) still gets every thread"
+
+
+@pytest.mark.skipif(torch.get_num_threads() < 2, reason="needs a multi-threaded torch to tell the counts apart")
+def test_a_helper_thread_runs_torch_inline_while_the_main_thread_keeps_its_count():
+    before = torch.get_num_threads()
+    seen = {}
+
+    def helper():
+        seen["took effect"] = run_torch_inline_in_this_thread()
+        seen["threads"] = torch.get_num_threads()
+        seen["sum"] = float((torch.ones(256, 256) @ torch.ones(256, 256)).sum())  # still computes
+
+    thread = threading.Thread(target=helper)
+    thread.start()
+    thread.join()
+    assert seen == {"took effect": True, "threads": 1, "sum": 256.0 ** 3}
+    assert torch.get_num_threads() == before, "the calling thread's limit is its own"
 
 
 def test_evaluations_take_at_most_their_share_of_the_time():

@@ -69,7 +69,7 @@ class SideEvaluator:
     # ---- evaluator thread ---------------------------------------------------------------------
     def _work(self) -> None:
         # Inline torch ops: a second OpenMP team in the process would slow the training thread's
-        # own team for the rest of the run (see cpu_threads.py). On a GPU the work is on the card.
+        # own team for the rest of the run (see training/threads.py). On a GPU the work is on the card.
         run_torch_inline_in_this_thread()
         while True:
             job = self._inbox.get()
