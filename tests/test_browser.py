@@ -1,9 +1,10 @@
 """One real browser against the real server: Playwright driving Debian's Chromium.
 
 Open a link to a page first, start a ring8 run, watch the step counter and charts advance,
-reload and find the same run still running, stop it, generate samples, download the PNG. Saves
-a screenshot of each page into docs/screenshots/. In CI (CI=true) it must run; elsewhere it skips
-only when Chromium is missing.
+reload and find the same run still running, stop it, generate samples, download the PNG. Takes
+a screenshot of each page into a temporary folder, or into docs/screenshots/ when
+GANSTUDIO_REFRESH_SCREENSHOTS=1 (so a plain test run leaves the checkout clean). In CI (CI=true)
+it must run; elsewhere it skips only when Chromium is missing.
 """
 import os
 import re
@@ -18,7 +19,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHOTS = REPO / "docs" / "screenshots"
+DOCS_SHOTS = REPO / "docs" / "screenshots"
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
@@ -67,6 +68,15 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def shots(tmp_path_factory) -> Path:
+    """The folder screenshots go to: docs/screenshots/ only when asked to refresh them."""
+    if os.environ.get("GANSTUDIO_REFRESH_SCREENSHOTS") == "1":
+        DOCS_SHOTS.mkdir(parents=True, exist_ok=True)
+        return DOCS_SHOTS
+    return tmp_path_factory.mktemp("screenshots")
+
+
+@pytest.fixture(scope="module")
 def page(server):
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
@@ -81,7 +91,7 @@ def _step(page) -> int:
     return int(readout.first.get_attribute("data-step")) if readout.count() else 0
 
 
-def _screenshot(page, name: str) -> None:
+def _screenshot(page, shots: Path, name: str) -> None:
     """The whole page: Streamlit scrolls inside its main block, so a full-page screenshot alone
     stops at the window; grow the window to the content first. The mouse moves away first so no
     tooltip is left open on the picture."""
@@ -90,7 +100,7 @@ def _screenshot(page, name: str) -> None:
                            " return m ? m.scrollHeight + 80 : 0; }")
     page.set_viewport_size({"width": 1400, "height": max(1000, min(int(height), 4000))})
     page.wait_for_timeout(800)  # charts re-layout to the new size
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
     page.set_viewport_size({"width": 1400, "height": 1000})
 
 
@@ -106,8 +116,7 @@ def _wait_until(predicate, timeout=60.0, what="condition"):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def test_train_watch_reload_stop_generate_download(server, page):
-    SHOTS.mkdir(parents=True, exist_ok=True)
+def test_train_watch_reload_stop_generate_download(server, page, shots):
     # the fresh server's first request is a link to a page, not the root: the app's navigation
     # still applies (Train, Monitor, ...), and its link leads on to Train
     page.goto(f"{server}/runs")
@@ -117,7 +126,7 @@ def test_train_watch_reload_stop_generate_download(server, page):
     page.get_by_text("Go to Train").click()
     page.get_by_text("Train a GAN").wait_for(timeout=60_000)
     page.get_by_text("Training will run on").wait_for(timeout=30_000)
-    _screenshot(page, "train")  # the defaults, as a first visitor sees them
+    _screenshot(page, shots, "train")  # the defaults, as a first visitor sees them
     steps = page.get_by_role("spinbutton", name="Training steps")
     steps.fill("200000")  # long enough to still be running during every check below
     steps.press("Tab")
@@ -139,7 +148,7 @@ def test_train_watch_reload_stop_generate_download(server, page):
         _wait_until(lambda: _step(page) >= 2500, timeout=15, what="some history")
     except AssertionError:
         pass
-    _screenshot(page, "monitor")
+    _screenshot(page, shots, "monitor")
 
     # a reload (or a second viewer) finds the same run, still running
     page.reload()
@@ -158,7 +167,7 @@ def test_train_watch_reload_stop_generate_download(server, page):
     page.goto(f"{server}/generate?run={run_id}")
     page.get_by_role("button", name="Download PNG").wait_for(timeout=60_000)
     page.get_by_test_id("stImage").first.wait_for(timeout=30_000)
-    _screenshot(page, "generate")
+    _screenshot(page, shots, "generate")
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Download PNG").click()
     data = Path(download_info.value.path()).read_bytes()
@@ -167,7 +176,7 @@ def test_train_watch_reload_stop_generate_download(server, page):
     page.goto(f"{server}/runs")
     page.get_by_text("Open in Monitor").wait_for(timeout=30_000)
     assert page.get_by_text(f"Yes, delete {run_id}").count() == 1, "the run is listed and selectable"
-    _screenshot(page, "runs")
+    _screenshot(page, shots, "runs")
 
     # the 2D Lab: a fresh GAN, stepped from the page, drawn with D's heatmap and G's arrows
     page.goto(f"{server}/lab")
@@ -176,4 +185,4 @@ def test_train_watch_reload_stop_generate_download(server, page):
     page.get_by_text("50", exact=True).first.wait_for(timeout=60_000)
     page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
     assert page.get_by_test_id("stException").count() == 0
-    _screenshot(page, "lab")
+    _screenshot(page, shots, "lab")
