@@ -12,6 +12,7 @@
 
 Real-vs-real (`real_floor`) is what a perfect generator would score on the same sample size: FCD
 is biased upwards at finite n, and precision / recall are ~0.9, not 1, at k = 5.
+Registered as the "images" measure of labelled images with at least two classes.
 """
 from __future__ import annotations
 
@@ -21,13 +22,16 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import torch
 
+from ..data.base import Dataset
 from ..errors import GanError
 from ..sampling import generate, noise
 from .classifier import class_accuracy
-from .judges import FeatureSet, Judge
+from .judges import FeatureSet, Judge, judge_for
+from .measures import Measure, register_measure
 
 K_NEAREST = 5
 DIST_CHUNK = 1024  # rows of a distance matrix at a time: (1024, n) float32, 8 MB for n = 2,000
+IMAGE_SAMPLES = 2000  # per evaluation: small noise in the metrics, and quick enough to run beside training
 
 
 @dataclass
@@ -86,6 +90,35 @@ def real_floor(judge: Judge, n: int = 2000) -> ImageQuality:
         return quality
 
     return copy.deepcopy(judge.memo(("floor", n), compute))  # a copy: callers may edit theirs
+
+
+@register_measure("images", applies_to=lambda info: info.kind != "points" and info.num_classes >= 2,
+                  applies_to_source=lambda source: source.kind != "points" and source.labelled,
+                  description="FCD, classifier score, precision / recall and density / coverage "
+                              "in the feature space of a classifier trained on the real images.")
+class ClassifierFeatureMeasure(Measure):
+    """FCD, classifier score, precision / recall, density / coverage (and label accuracy for
+    conditional runs) against the dataset's judge. The judge is trained on first use (then cached
+    on disk), so building this object is cheap and the first call may be slow."""
+
+    def __init__(self, cfg, data: Dataset, conditional: bool, device, seed: int = 0, samples: int = IMAGE_SAMPLES):
+        self.data, self.conditional, self.device, self.seed, self.samples = data, conditional, device, seed, samples
+        self._judge = None
+
+    def prepare(self) -> None:
+        self.judge()
+
+    def judge(self) -> Judge:
+        if self._judge is None:
+            self._judge = judge_for(self.data, device=self.device)
+        return self._judge
+
+    def __call__(self, generator: torch.nn.Module) -> dict:
+        return evaluate_images(generator, self.judge(), self.conditional, n=self.samples, seed=self.seed).to_dict()
+
+    def floor(self) -> dict | None:
+        return {**real_floor(self.judge(), n=self.samples).to_dict(),
+                "judge_holdout_accuracy": self.judge().holdout_accuracy}
 
 
 # ---- the real side, computed once per judge and sample size ----------------------------------
