@@ -18,6 +18,7 @@ from PIL import Image
 
 from gancore import ConfigError, DataConfig, DataError, get_dataset_spec, load_dataset
 from gancore.data import folder, idx, list_datasets
+from tiny_data import idx_bytes, write_idx_split
 
 # <repo>/../shared/data/mnist: the real MNIST test split, never copied into the project
 SHARED_MNIST = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
@@ -105,23 +106,9 @@ def test_editing_a_loaded_glyph_dataset_does_not_change_the_next_load():
 
 
 # ---- IDX files ----------------------------------------------------------------------------------
-def _idx_bytes(arr: np.ndarray) -> bytes:
-    return bytes([0, 0, 0x08, arr.ndim]) + struct.pack(f">{arr.ndim}I", *arr.shape) + arr.tobytes()
-
-
-def _write_split(folder: Path, prefix: str, n: int = 20, gz: bool = True, seed: int = 0) -> tuple:
-    rng = np.random.default_rng(seed)
-    images = rng.integers(0, 256, (n, 28, 28), dtype=np.uint8)
-    labels = (np.arange(n) % 10).astype(np.uint8)
-    for base, arr in ((f"{prefix}-images-idx3-ubyte", images), (f"{prefix}-labels-idx1-ubyte", labels)):
-        data = _idx_bytes(arr)
-        (folder / (base + (".gz" if gz else ""))).write_bytes(gzip.compress(data) if gz else data)
-    return images, labels
-
-
 @pytest.mark.parametrize("gz", [True, False])
 def test_idx_reader_reads_what_the_test_wrote(tmp_path, gz):
-    images, labels = _write_split(tmp_path, "t10k", gz=gz)
+    images, labels = write_idx_split(tmp_path, "t10k", gz=gz)
     d = _load("mnist", data_dir=str(tmp_path), split="test")
     assert d.x.shape == (20, 1, 28, 28) and d.x.dtype == torch.float32 and d.y.dtype == torch.int64
     assert torch.equal(((d.x + 1) * 127.5).round().to(torch.uint8)[:, 0], torch.from_numpy(images))
@@ -130,7 +117,7 @@ def test_idx_reader_reads_what_the_test_wrote(tmp_path, gz):
 
 
 def test_a_folder_with_one_split_serves_that_split_and_names_the_missing_files(tmp_path):
-    _write_split(tmp_path, "t10k")
+    write_idx_split(tmp_path, "t10k")
     with pytest.raises(DataError) as err:
         _load("mnist", data_dir=str(tmp_path), split="train")
     message = err.value.message
@@ -157,7 +144,7 @@ def _corrupt(path: Path, damage: str) -> None:
 @pytest.mark.parametrize("damage", ["truncate", "magic", "header", "dtype", "notgzip", "gzip_cut",
                                     "deflate"])
 def test_corrupt_idx_files_are_refused_with_the_file_named(tmp_path, damage):
-    _write_split(tmp_path, "t10k", gz=False)
+    write_idx_split(tmp_path, "t10k", gz=False)
     _corrupt(tmp_path / "t10k-images-idx3-ubyte", damage)
     with pytest.raises(DataError) as err:
         _load("mnist", data_dir=str(tmp_path), split="test")
@@ -165,9 +152,9 @@ def test_corrupt_idx_files_are_refused_with_the_file_named(tmp_path, damage):
 
 
 def test_mismatched_images_and_labels_are_refused(tmp_path):
-    _write_split(tmp_path, "t10k", n=20)
+    write_idx_split(tmp_path, "t10k", n=20)
     labels = (np.arange(5) % 10).astype(np.uint8)
-    (tmp_path / "t10k-labels-idx1-ubyte.gz").write_bytes(gzip.compress(_idx_bytes(labels)))
+    (tmp_path / "t10k-labels-idx1-ubyte.gz").write_bytes(gzip.compress(idx_bytes(labels)))
     with pytest.raises(DataError, match="pair up"):
         _load("mnist", data_dir=str(tmp_path), split="test")
 
@@ -244,7 +231,7 @@ def _closed_port() -> int:
 
 def test_download_fetches_verifies_and_caches(mirror, cache, monkeypatch):
     served, url = mirror
-    images, _ = _write_split(served, "t10k")
+    images, _ = write_idx_split(served, "t10k")
     _use_mirrors(monkeypatch, [url], served)
     cfg = DataConfig(dataset="mnist", split="test")
     assert get_dataset_spec("mnist").availability(cfg) is None, "a reachable mirror is no obstacle"
@@ -259,7 +246,7 @@ def test_download_fetches_verifies_and_caches(mirror, cache, monkeypatch):
 
 def test_a_download_with_the_wrong_sha256_is_refused_and_leaves_nothing(mirror, cache, monkeypatch):
     served, url = mirror
-    _write_split(served, "t10k")
+    write_idx_split(served, "t10k")
     _use_mirrors(monkeypatch, [url], served, tamper=["t10k-images-idx3-ubyte.gz"])
     with pytest.raises(DataError, match="SHA-256 mismatch"):
         _load("mnist", split="test")
@@ -269,7 +256,7 @@ def test_a_download_with_the_wrong_sha256_is_refused_and_leaves_nothing(mirror, 
 
 def test_the_next_mirror_is_tried_when_one_fails(mirror, cache, monkeypatch, tmp_path):
     served, url = mirror
-    _write_split(served, "t10k")
+    write_idx_split(served, "t10k")
     dead = f"http://127.0.0.1:{_closed_port()}/"
     missing = url + "nothing-here/"  # 404 from a live server
     _use_mirrors(monkeypatch, [dead, missing, url], served)
@@ -278,7 +265,7 @@ def test_the_next_mirror_is_tried_when_one_fails(mirror, cache, monkeypatch, tmp
 
 def test_a_download_larger_than_expected_is_cut_off(mirror, cache, monkeypatch):
     served, url = mirror
-    _write_split(served, "t10k")
+    write_idx_split(served, "t10k")
     source = _use_mirrors(monkeypatch, [url], served)
     sizes = {"t10k-images-idx3-ubyte.gz": 100}  # the served file is far bigger
     monkeypatch.setattr(idx, "MNIST", dataclasses.replace(source, sizes=sizes))
@@ -309,7 +296,7 @@ def test_the_real_sources_list_a_size_and_sha256_for_each_file():
 
 
 def test_fashion_mnist_carries_its_class_names(tmp_path):
-    _write_split(tmp_path, "t10k")
+    write_idx_split(tmp_path, "t10k")
     d = _load("fashion_mnist", data_dir=str(tmp_path), split="test")
     assert d.info.class_names == ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal",
                                   "Shirt", "Sneaker", "Bag", "Ankle boot"]

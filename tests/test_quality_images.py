@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn as nn
+from scipy import linalg  # requirements-dev.txt: the reference for the FCD's matrix square root
 
 from gancore import DataConfig, GanError, load_dataset
 from gancore.data.base import DataInfo, Dataset
@@ -111,7 +112,6 @@ def test_frechet_distance_matches_the_closed_form_and_scipy():
     expected = 1.0 + ((np.sqrt(a) - np.sqrt(b)) ** 2).sum()
     assert frechet_distance(mu1, np.diag(a), mu2, np.diag(b)) == pytest.approx(expected, rel=1e-9)
     # Non-commuting, rank-deficient covariances (as dead ReLU units give), against scipy's sqrtm
-    linalg = pytest.importorskip("scipy.linalg")
     rng = np.random.default_rng(0)
     x, y = rng.normal(size=(40, 6)) @ rng.normal(size=(6, 8)), rng.normal(size=(40, 8))
     c1, c2 = np.cov(x, rowvar=False), np.cov(y, rowvar=False)

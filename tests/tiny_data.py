@@ -1,10 +1,18 @@
-"""Small in-memory datasets for fast tests of variants, the trainer and the run store."""
+"""Small datasets for fast tests: in memory (variants, the trainer, the run store), and small
+files a test writes for every registered data source to load (`source_config`)."""
 from __future__ import annotations
 
+import gzip
 import math
+import struct
+from pathlib import Path
+from typing import Callable
 
+import numpy as np
 import torch
+from PIL import Image
 
+from gancore import DataConfig
 from gancore.data.base import DataInfo, Dataset
 
 
@@ -27,3 +35,60 @@ def tiny_images(n: int = 128, size: int = 28, channels: int = 1, classes: int = 
     y = torch.randint(classes, (n,), generator=g)
     info = DataInfo("glyphs", "image", (channels, size, size), classes, [str(i) for i in range(classes)])
     return Dataset(x, y, info)
+
+
+# ---- small files for the file-backed sources ---------------------------------------------------
+def idx_bytes(arr: np.ndarray) -> bytes:
+    """An IDX file of uint8 `arr` (the format of MNIST's files)."""
+    return bytes([0, 0, 0x08, arr.ndim]) + struct.pack(f">{arr.ndim}I", *arr.shape) + arr.tobytes()
+
+
+def write_idx_split(folder: Path, prefix: str, n: int = 20, gz: bool = True, seed: int = 0) -> tuple:
+    """MNIST-like `<prefix>-images-idx3-ubyte[.gz]` and labels (0..9 in turn) in `folder`;
+    returns (images (n, 28, 28) uint8, labels (n,) uint8)."""
+    rng = np.random.default_rng(seed)
+    images = rng.integers(0, 256, (n, 28, 28), dtype=np.uint8)
+    labels = (np.arange(n) % 10).astype(np.uint8)
+    for base, arr in ((f"{prefix}-images-idx3-ubyte", images), (f"{prefix}-labels-idx1-ubyte", labels)):
+        data = idx_bytes(arr)
+        (folder / (base + (".gz" if gz else ""))).write_bytes(gzip.compress(data) if gz else data)
+    return images, labels
+
+
+def write_image_folder(folder: Path, classes=("cats", "dogs"), per_class: int = 3) -> None:
+    """`folder/<class>/<i>.png`: small RGB images of one colour per class."""
+    for k, name in enumerate(classes):
+        (folder / name).mkdir(parents=True, exist_ok=True)
+        for i in range(per_class):
+            Image.new("RGB", (40, 30), (40 + 80 * k, 10 * i, 200 - 80 * k)).save(folder / name / f"{i}.png")
+
+
+def _idx_source(name: str) -> Callable[[Path], DataConfig]:
+    def recipe(folder: Path) -> DataConfig:
+        write_idx_split(folder, "t10k")
+        return DataConfig(dataset=name, data_dir=str(folder), split="test", download=False)
+    return recipe
+
+
+def _image_folder(folder: Path) -> DataConfig:
+    write_image_folder(folder)
+    return DataConfig(dataset="folder", data_dir=str(folder))
+
+
+# Every registered source, loaded small: name -> (an empty folder) -> the DataConfig to load.
+SOURCE_RECIPES: dict[str, Callable[[Path], DataConfig]] = {
+    **{name: (lambda folder, name=name: DataConfig(dataset=name, num_samples=300))
+       for name in ("ring8", "grid25", "spiral", "moons")},
+    "glyphs": lambda folder: DataConfig(dataset="glyphs", num_samples=100),
+    "mnist": _idx_source("mnist"),
+    "fashion_mnist": _idx_source("fashion_mnist"),
+    "folder": _image_folder,
+}
+
+
+def source_config(name: str, folder: Path) -> DataConfig:
+    """The config that loads source `name` on small data written into `folder` (no download)."""
+    if name not in SOURCE_RECIPES:
+        raise LookupError(f"the data source {name!r} has no small-data recipe: add one to "
+                          "SOURCE_RECIPES in tests/tiny_data.py, so it is tested like the others")
+    return SOURCE_RECIPES[name](folder)
