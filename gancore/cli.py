@@ -10,7 +10,7 @@ import signal
 import sys
 from pathlib import Path
 
-from .config import FIELD_HELP, field_types, make_config
+from .config import SETTINGS, TYPE_WORDS, Setting, TrainConfig, make_config
 from .errors import ConfigError, GanError
 from .registry import list_variants
 from .data import list_datasets
@@ -30,31 +30,44 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _typed(name: str, kind: type):
-    words = {int: "a whole number", float: "a number"}
-
     def parse(text: str):
         if kind is bool:
             if text.lower() in ("1", "true", "yes", "on"):
                 return True
             if text.lower() in ("0", "false", "no", "off"):
                 return False
-            raise argparse.ArgumentTypeError(f"--{name.replace('_', '-')} must be true or false, got {text!r}")
-        try:
-            return kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"--{name.replace('_', '-')} must be {words.get(kind, 'text')}, got {text!r}") from None
+        else:
+            try:
+                return kind(text)
+            except ValueError:
+                pass
+        raise argparse.ArgumentTypeError(f"--{name.replace('_', '-')} must be {TYPE_WORDS[kind]}, got {text!r}")
     parse.__name__ = kind.__name__
     return parse
 
 
+_REGISTRIES = {"variant": list_variants, "dataset": list_datasets}  # the settings declared `picked`
+
+
+def _flag_help(s: Setting) -> str:
+    text = f"{s.help}; one of: {', '.join(_REGISTRIES[s.name]())}" if s.picked else s.help
+    return text.replace("%", "%%")  # argparse %-formats help strings
+
+
+def _metavar(s: Setting) -> str:
+    if s.type is bool:
+        return "true|false"
+    values = [c for c in s.choices if c is not None]
+    return "{" + ",".join(map(str, values)) + "}" if values else "X"
+
+
 def _add_config_flags(p: argparse.ArgumentParser) -> None:
-    """One flag per config field; default None means 'the variant's default for this dataset'."""
-    for name, kind in field_types().items():
-        if name in ("variant", "dataset"):
-            continue
-        p.add_argument(f"--{name.replace('_', '-')}", dest=name, type=_typed(name, kind), default=None,
-                       metavar="X" if kind is not bool else "true|false", help=FIELD_HELP.get(name))
+    """One flag per declared setting; default None means 'the variant's default for this dataset'.
+    Values are judged by gancore.config (not argparse's choices), so a flag and a form field get
+    the same message."""
+    for s in sorted(SETTINGS.values(), key=lambda s: not s.picked):  # --variant, --dataset first
+        p.add_argument(f"--{s.name.replace('_', '-')}", dest=s.name, type=_typed(s.name, s.type),
+                       default=None, metavar=_metavar(s), help=_flag_help(s))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -62,8 +75,6 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     train = sub.add_parser("train", help="train a new run")
-    train.add_argument("--variant", default="vanilla", help=f"one of: {', '.join(list_variants())}")
-    train.add_argument("--dataset", default="ring8", help=f"one of: {', '.join(list_datasets())}")
     train.add_argument("--runs-dir", default=None, help="where run folders live (default: ./runs)")
     train.add_argument("--run-id", default=None, help="name of the run folder (default: generated)")
     train.add_argument("--quiet", action="store_true", help="no progress lines")
@@ -142,8 +153,10 @@ def _run_in_foreground(trainer, run, quiet: bool) -> int:
 def cmd_train(args) -> int:
     from .runs.launch import start_run
 
-    overrides = {name: getattr(args, name) for name in field_types() if name not in ("variant", "dataset")}
-    cfg = make_config(args.variant, args.dataset, **overrides)
+    overrides = {name: getattr(args, name) for name in SETTINGS}
+    base = TrainConfig().flat()  # variant and dataset: None means the dataclass default
+    variant, dataset = overrides.pop("variant") or base["variant"], overrides.pop("dataset") or base["dataset"]
+    cfg = make_config(variant, dataset, **overrides)
     store = RunStore(args.runs_dir)
     trainer, run = start_run(cfg, store, args.run_id)
     print(f"run {run.run_id}  ({cfg.model.variant} on {cfg.data.dataset}, {cfg.steps} steps, "
@@ -162,13 +175,13 @@ def cmd_resume(args) -> int:
 
 def cmd_list(args) -> int:
     store = RunStore(args.runs_dir)
-    rows = store.summaries()
+    rows = store.states()  # status.json and config.json only: no run's history is read
     if not rows:
         print(f"no runs in {store.root}")
         return 0
     print(f"{'run':<44} {'status':<12} {'variant':<8} {'dataset':<14} {'step':>13} {'loss_d':>7} {'loss_g':>7}")
     for r in rows:
-        ld, lg = r.last.get("loss_d"), r.last.get("loss_g")
+        ld, lg = r.last_metrics.get("loss_d"), r.last_metrics.get("loss_g")
         print(f"{r.run_id:<44} {r.status:<12} {r.variant:<8} {r.dataset:<14} {f'{r.step}/{r.total}':>13} "
               f"{'' if ld is None else f'{ld:.3f}':>7} {'' if lg is None else f'{lg:.3f}':>7}")
     return 0

@@ -46,6 +46,15 @@ class VariantSpec:
     # Flat config defaults: keys "any", a data kind ("points"/"image") or a dataset name; later
     # keys win, so {"any": {...}, "points": {...}, "ring8": {...}} narrows step by step.
     defaults: dict = field(default_factory=dict)
+    # The settings declared `owner="variant"` that this variant reads (the form shows only these);
+    # "conditional" is one when it is optional.
+    settings: tuple[str, ...] = ()
+    # Its own cross-checks, each flat config -> {field: message}, run after the generic ones.
+    checks: tuple[Callable[[dict], dict[str, str]], ...] = ()
+
+    def choices(self, name: str) -> tuple | None:
+        """The values this variant allows for a setting declared `choices_by_variant`."""
+        return {"g_loss": self.g_losses}.get(name)
 
 
 _VARIANTS: dict[str, VariantSpec] = {}
@@ -53,16 +62,17 @@ _VARIANTS: dict[str, VariantSpec] = {}
 
 def register_variant(name: str, *, description: str, data_kinds, conditional: str = "never",
                      g_losses=("nonsaturating", "minimax"), image_sizes=(), defaults=None,
-                     supports_compile=True):
+                     supports_compile=True, settings=(), checks=()):
     if conditional not in ("never", "always", "optional"):
         raise ValueError(f"conditional must be never/always/optional, got {conditional!r}")
+    settings = tuple(settings) + (("conditional",) if conditional == "optional" else ())
 
     def wrap(builder):
         if name in _VARIANTS:
             raise ValueError(f"variant {name!r} registered twice")
         _VARIANTS[name] = VariantSpec(name, description, builder, tuple(data_kinds), conditional,
                                       tuple(g_losses), tuple(image_sizes), supports_compile,
-                                      dict(defaults or {}))
+                                      dict(defaults or {}), settings, tuple(checks))
         return builder
     return wrap
 

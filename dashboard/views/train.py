@@ -25,7 +25,7 @@ st.write("A **generator** turns random noise into samples; a **discriminator** l
 
 left, right = st.columns(2)
 with left:
-    variant = st.selectbox("GAN variant", list_variants(), index=list_variants().index("vanilla"),
+    variant = st.selectbox(field_label("variant"), list_variants(), index=list_variants().index("vanilla"),
                            key="variant")
     st.caption(get_variant_spec(variant).description)
 
@@ -34,7 +34,7 @@ fitting = [d for d in list_datasets() if get_dataset_spec(d).kind in vspec.data_
            and (vspec.conditional != "always" or get_dataset_spec(d).labelled)]
 with right:
     default_dataset = "ring8" if "ring8" in fitting else "glyphs"
-    dataset = st.selectbox("Dataset", fitting, index=fitting.index(default_dataset), key=f"dataset-{variant}",
+    dataset = st.selectbox(field_label("dataset"), fitting, index=fitting.index(default_dataset), key=f"dataset-{variant}",
                            format_func=dataset_label)
     dspec = get_dataset_spec(dataset)
     st.caption(dspec.description)

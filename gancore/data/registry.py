@@ -26,6 +26,8 @@ class DatasetSpec:
     # The DataConfig fields this source reads beyond `dataset` (forms show only these).
     fields: tuple[str, ...] = ()
     uploads: bool = False  # the app may offer an upload box that fills data_dir
+    # Its own cross-checks, each flat config -> {field: message}, run after the generic ones.
+    checks: tuple[Callable[[dict], dict[str, str]], ...] = ()
 
 
 _DATASETS: dict[str, DatasetSpec] = {}
@@ -33,13 +35,13 @@ _DATASETS: dict[str, DatasetSpec] = {}
 
 def register_dataset(name: str, *, kind: str, labelled: bool, description: str,
                      availability=None, native_size=None, native_channels=None, fields=(),
-                     uploads=False):
+                     uploads=False, checks=()):
     def wrap(loader):
         if name in _DATASETS:
             raise ValueError(f"dataset {name!r} registered twice")
         _DATASETS[name] = DatasetSpec(name, kind, labelled, description, loader,
                                       availability or (lambda cfg: None), native_size,
-                                      native_channels, tuple(fields), uploads)
+                                      native_channels, tuple(fields), uploads, tuple(checks))
         return loader
     return wrap
 

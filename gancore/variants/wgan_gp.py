@@ -25,6 +25,7 @@ _MIXTURES = dict(latent_dim=2, lr_g=1e-3, lr_d=1e-3, beta1=0.5, lr_decay=True, g
     g_losses=("wasserstein",),
     image_sizes=(16, 28, 32, 64),
     supports_compile=False,
+    settings=("gp_lambda",),
     defaults={
         "any": _WGAN,
         "points": dict(latent_dim=16, hidden_dim=128, hidden_layers=3, batch_size=256,
