@@ -95,3 +95,32 @@ def test_every_bad_value_is_one_clear_line_and_exit_2(trained, args, words):
     assert words in out.stderr
     assert "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1
     assert not (root / "runs" / "escape").exists()
+
+
+def _train_parser():
+    from gancore.cli import build_parser
+
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    return sub.choices["train"]
+
+
+def test_train_has_one_flag_per_declared_setting_and_its_help_shows_each_help_line():
+    from gancore.config import SETTINGS
+
+    train = _train_parser()
+    flags = {opt for action in train._actions for opt in action.option_strings}
+    own = {"-h", "--help", "--runs-dir", "--run-id", "--quiet"}
+    assert flags - own == {f"--{name.replace('_', '-')}" for name in SETTINGS}
+    text = " ".join(train.format_help().split())  # argparse wraps long lines
+    for s in SETTINGS.values():
+        assert " ".join(s.help.split()) in text, s.name
+        for choice in (c for c in s.choices if c is not None):
+            assert str(choice) in text, (s.name, choice)
+
+
+def test_a_flag_left_out_takes_the_variants_default_and_a_given_one_is_typed():
+    from gancore.cli import build_parser
+
+    args = build_parser().parse_args(["train", "--image-size", "32", "--lr-decay", "on", "--lr-g", "1e-3"])
+    assert (args.variant, args.dataset, args.batch_size) == (None, None, None)
+    assert (args.image_size, args.lr_decay, args.lr_g) == (32, True, 1e-3)

@@ -295,6 +295,22 @@ def test_every_variant_and_dataset_renders_on_train_with_its_description(runs_di
             assert get_dataset_spec(dataset).description in captions
 
 
+@pytest.mark.parametrize("variant,dataset", [("vanilla", "ring8"), ("wgan_gp", "ring8"), ("dcgan", "folder")])
+def test_train_form_draws_one_widget_per_setting_its_declarations_show(runs_dir, variant, dataset):
+    from gancore.config import SETTINGS
+    from dashboard.components.form_spec import form_fields
+
+    at = _app()
+    at.selectbox(key="variant").set_value(variant).run()
+    at.selectbox(key=f"dataset-{variant}").set_value(dataset).run()
+    prefix = f"{variant}-{dataset}-"
+    widgets = [w for kind in ("number_input", "selectbox", "checkbox", "text_input") for w in at.get(kind)]
+    drawn = {w.key[len(prefix):]: w for w in widgets if (w.key or "").startswith(prefix)}
+    expected = [f.name for f in form_fields(variant, dataset)]
+    assert sorted(drawn) == sorted(expected)
+    assert all(drawn[name].label == SETTINGS[name].label for name in expected)
+
+
 def test_monitor_resumes_a_stopped_run_where_it_stopped(runs_dir):
     cfg = make_config("vanilla", "ring8", device="cpu", steps=60, log_every=10, checkpoint_every=20)
     trainer, run = start_run(cfg, RunStore(runs_dir))
