@@ -42,7 +42,6 @@ class VariantSpec:
     conditional: str  # "never", "always" or "optional"
     g_losses: tuple[str, ...]  # generator losses the user may choose (first = default)
     image_sizes: tuple[int, ...] = ()  # conv variants: supported sides; () = any
-    supports_compile: bool = True  # False when the loss differentiates twice (gradient penalty)
     # Flat config defaults: keys "any", a data kind ("points"/"image") or a dataset name; later
     # keys win, so {"any": {...}, "points": {...}, "ring8": {...}} narrows step by step.
     defaults: dict = field(default_factory=dict)
@@ -62,7 +61,7 @@ _VARIANTS: dict[str, VariantSpec] = {}
 
 def register_variant(name: str, *, description: str, data_kinds, conditional: str = "never",
                      g_losses=("nonsaturating", "minimax"), image_sizes=(), defaults=None,
-                     supports_compile=True, settings=(), checks=()):
+                     settings=(), checks=()):
     if conditional not in ("never", "always", "optional"):
         raise ValueError(f"conditional must be never/always/optional, got {conditional!r}")
     settings = tuple(settings) + (("conditional",) if conditional == "optional" else ())
@@ -71,7 +70,7 @@ def register_variant(name: str, *, description: str, data_kinds, conditional: st
         if name in _VARIANTS:
             raise ValueError(f"variant {name!r} registered twice")
         _VARIANTS[name] = VariantSpec(name, description, builder, tuple(data_kinds), conditional,
-                                      tuple(g_losses), tuple(image_sizes), supports_compile,
+                                      tuple(g_losses), tuple(image_sizes),
                                       dict(defaults or {}), settings, tuple(checks))
         return builder
     return wrap

@@ -51,9 +51,6 @@ def _add_registry_errors(flat: dict, errors: dict[str, str]) -> None:
         fits = [s.name for s in datasets if s.labelled and s.kind in vspec.data_kinds]
         errors["dataset"] = (f"{variant} is conditional and needs labels, but {dataset} has none; "
                              f"choose one of: {', '.join(fits)}")
-    if flat["compile"] and not vspec.supports_compile:
-        errors["compile"] = (f"{variant} cannot be compiled: its gradient penalty differentiates "
-                             "twice, which torch.compile does not support; turn compile off")
     for name, s in SETTINGS.items():
         allowed = vspec.choices(name) if s.choices_by_variant else None
         if allowed is not None and flat[name] not in allowed:

@@ -17,6 +17,14 @@ _MIXTURES = dict(latent_dim=2, lr_g=1e-3, lr_d=1e-3, beta1=0.5, lr_decay=True, g
                  steps=3000, log_every=100, sample_every=500)
 
 
+def _refuse_compile(flat: dict) -> dict[str, str]:
+    """The gradient penalty differentiates twice (create_graph=True), which torch.compile does not support."""
+    if not flat["compile"]:
+        return {}
+    return {"compile": "wgan_gp cannot be compiled: its gradient penalty differentiates twice, "
+                       "which torch.compile does not support; turn compile off"}
+
+
 @register_variant(
     "wgan_gp",
     description="Wasserstein GAN with gradient penalty: slower per step, very stable, covers modes well.",
@@ -24,8 +32,8 @@ _MIXTURES = dict(latent_dim=2, lr_g=1e-3, lr_d=1e-3, beta1=0.5, lr_decay=True, g
     conditional="optional",
     g_losses=("wasserstein",),
     image_sizes=(16, 28, 32, 64),
-    supports_compile=False,
     settings=("gp_lambda",),
+    checks=(_refuse_compile,),
     defaults={
         "any": _WGAN,
         "points": dict(latent_dim=16, hidden_dim=128, hidden_layers=3, batch_size=256,
