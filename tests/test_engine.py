@@ -9,13 +9,16 @@ from gancore import create_gan
 from tiny_data import tiny_images, tiny_points
 
 
-def _records(variant, data, dataset, **kw):
+def _trained(variant, data, dataset, **kw):
+    """(the engine the trainer chose, its metric records) after 6 logged steps."""
     cfg = make_config(variant, dataset, steps=6, batch_size=16, log_every=1, device="cpu",
                       base_channels=8, hidden_dim=32, **kw)
-    return train(cfg, data)[1]
+    trainer, records = train(cfg, data)
+    return trainer.engine, records
 
 
 def _close(a, b, rel):
+    assert len(a) == len(b) == 6, "every step logged on both sides"
     for ra, rb in zip(a, b):
         for key in ("loss_d", "loss_g", "d_real", "d_fake"):
             assert ra[key] == pytest.approx(rb[key], rel=rel, abs=rel), (key, ra["step"])
@@ -23,21 +26,24 @@ def _close(a, b, rel):
 
 def test_channels_last_gives_the_same_numbers():
     data = tiny_images(size=28)
-    _close(_records("dcgan", data, "glyphs", channels_last="off"),
-           _records("dcgan", data, "glyphs", channels_last="on"), rel=1e-4)
+    (off, a), (on, b) = (_trained("dcgan", data, "glyphs", channels_last=c) for c in ("off", "on"))
+    assert not off.channels_last and on.channels_last, "the option took effect"
+    _close(a, b, rel=1e-4)
 
 
 def test_bf16_autocast_stays_close_to_float32():
     data = tiny_images(size=28)
-    _close(_records("dcgan", data, "glyphs", amp="off"),
-           _records("dcgan", data, "glyphs", amp="bf16"), rel=0.08)
+    (off, a), (bf16, b) = (_trained("dcgan", data, "glyphs", amp=amp) for amp in ("off", "bf16"))
+    assert off.amp_dtype is None and bf16.amp_dtype == torch.bfloat16, "the option took effect"
+    _close(a, b, rel=0.08)
 
 
 def test_compile_gives_the_same_numbers():
     pytest.importorskip("torch._inductor")
     data = tiny_points()
-    _close(_records("vanilla", data, "ring8", compile=False),
-           _records("vanilla", data, "ring8", compile=True), rel=1e-4)
+    (plain, a), (compiled, b) = (_trained("vanilla", data, "ring8", compile=c) for c in (False, True))
+    assert not plain.compile and compiled.compile, "the option took effect"
+    _close(a, b, rel=1e-4)
 
 
 def test_compile_is_refused_where_the_loss_differentiates_twice():

@@ -5,7 +5,8 @@ import time
 import pytest
 import torch
 
-from gancore import Trainer, make_config, train
+from gancore import Trainer, create_gan, make_config, train
+from gancore.training.step import TwoPhaseStep
 from tiny_data import tiny_images, tiny_points
 
 METRIC_KEYS = {"step", "loss_d", "loss_g", "d_real", "d_fake", "grad_norm_d", "grad_norm_g",
@@ -35,8 +36,22 @@ def test_a_fresh_run_logs_early_once_so_the_first_chart_point_comes_soon():
 
 
 def test_wgan_scores_are_raw_critic_values():
-    _, records = train(_cfg(variant="wgan_gp"), tiny_points())
-    assert all("d_real" in r for r in records)  # unbounded: nothing to assert about the range
+    """D(x) is logged as the critic's own mean score, not squashed into a probability."""
+    cfg, data = _cfg(variant="wgan_gp"), tiny_points()
+    _, records = train(cfg, data)
+    assert records and all({"d_real", "d_fake"} <= set(r) for r in records)
+    torch.manual_seed(0)
+    gan = create_gan(cfg, data.info)
+    last = [m for m in gan.discriminator.modules() if isinstance(m, torch.nn.Linear)][-1]
+    with torch.no_grad():
+        last.bias.fill_(5.0)  # scores far outside (0, 1): a probability could not be 5
+    real, _ = data.batch(32, torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        raw = gan.discriminator(real, None).mean().item()
+    step = TwoPhaseStep(gan, torch.optim.SGD(gan.generator.parameters(), 0.0),
+                        torch.optim.SGD(gan.discriminator.parameters(), 0.0), 1, cfg.model.gp_lambda)
+    _, d_real, _, _ = step.d_step(real, None, torch.Generator().manual_seed(2))
+    assert raw > 2 and d_real.item() == pytest.approx(raw, rel=1e-5)
 
 
 def test_same_seed_on_cpu_gives_the_same_metrics():

@@ -142,8 +142,10 @@ def test_non_utf8_names_are_made_safe(root):
         z.writestr("kl\x84sse/two.png", png())
     result = import_zip(buf.getvalue(), root)
     assert result.images == 2 and len(result.classes) == 1
-    for path in Path(result.folder).rglob("*.png"):
-        path.name.encode("utf-8")  # every name written is valid text
+    images = sorted(Path(result.folder).rglob("*.png"))
+    assert len(images) == 2 and images[0].parent.name == result.classes[0]
+    for name in [images[0].parent.name] + [p.name for p in images]:
+        assert name.encode("utf-8").decode("utf-8") == name and name.isprintable(), name  # valid text
 
 
 def test_one_class_only_trains_unconditionally_and_is_refused_for_conditional_variants(root):

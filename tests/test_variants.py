@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from gancore import create_gan, get_variant_spec, list_variants, make_config
+from gancore import create_gan, get_dataset_spec, get_variant_spec, list_datasets, list_variants, make_config
 from gancore.training.step import TwoPhaseStep
 from tiny_data import tiny_images, tiny_points
 
@@ -76,6 +76,14 @@ def test_shapes_gradients_and_phases(variant, kind, conditional, size):
 def test_a_variant_registers_its_defaults_and_a_description(variant):
     spec = get_variant_spec(variant)
     assert spec.description and spec.data_kinds and spec.g_losses
+    datasets = [d for d in list_datasets() if get_dataset_spec(d).kind in spec.data_kinds]
+    assert datasets, "some registered data it can train on"
+    for dataset in datasets:  # its defaults apply: "any", then the data kind, then the dataset
+        kind = get_dataset_spec(dataset).kind
+        declared = {**spec.defaults.get("any", {}), **spec.defaults.get(kind, {}), **spec.defaults.get(dataset, {})}
+        flat = make_config(variant, dataset).flat()
+        assert {key: flat[key] for key in declared} == declared, dataset
+        assert flat["g_loss"] == spec.g_losses[0], "the first generator loss is the default"
 
 
 def test_mlp_networks_on_images_normalise_g_and_project_the_label_in_d():
