@@ -1,26 +1,32 @@
-"""GAN Studio: page setup and navigation, nothing else. Run: streamlit run dashboard/server.py
-(server.py serves this script and warms torch up when the server starts)."""
-import sys
-from pathlib import Path
+"""GAN Studio's server, the one entry: python -m streamlit run dashboard/app.py
 
-# `streamlit run dashboard/...` puts dashboard/ on sys.path, not the repository root where
-# gancore lives; add the root so `import gancore` works from a plain checkout (no install step).
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+An st.App around the pages (navigation.py) with what the process does once:
+- its lifespan starts torch's one-time costs (gancore/training/warmup.py) when the server starts,
+  before anyone connects, so a quick first Start click does not wait on them;
+- its routes serve the Monitor's live feed (monitor/feed.py), which a live run's page polls
+  instead of rerunning every few seconds.
+Imports nothing heavy at the top: the server says "You can now view" at once.
+"""
+import threading
+from contextlib import asynccontextmanager
 
-import streamlit as st  # noqa: E402
+import streamlit as st
 
-st.set_page_config(page_title="GAN Studio", page_icon=":material/blur_on:", layout="wide")
+from dashboard.monitor import feed
 
-# The page scripts live in views/, not pages/: a folder named pages/ beside this script switches
-# Streamlit to its old multipage mode until st.navigation first runs, so a server's first request
-# for a link such as /monitor?run=<id> would run that page alone, without this file.
-PAGES = [
-    st.Page("views/train.py", title="Train", icon=":material/play_circle:", default=True),
-    st.Page("views/monitor.py", title="Monitor", icon=":material/monitoring:"),
-    st.Page("views/lab.py", title="2D Lab", icon=":material/scatter_plot:"),
-    st.Page("views/generate.py", title="Generate", icon=":material/auto_awesome:"),
-    st.Page("views/runs.py", title="Runs", icon=":material/folder_open:"),
-]
-st.navigation(PAGES).run()
+
+def _warm_up() -> None:
+    # Imported here, in the thread: importing gancore loads torch (~2 s), which would otherwise
+    # hold up the server's first "You can now view" by as much.
+    from gancore.training.warmup import warm_up
+    warm_up()
+
+
+@asynccontextmanager
+async def lifespan(_app):
+    # A daemon thread: the server accepts connections at once while the warm-up runs beside it.
+    threading.Thread(target=_warm_up, name="torch-warm-up", daemon=True).start()
+    yield
+
+
+app = st.App("navigation.py", lifespan=lifespan, routes=feed.routes())

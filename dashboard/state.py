@@ -7,8 +7,8 @@ import uuid
 
 import streamlit as st
 
-from dashboard.components.audience import Audience
-from dashboard.components.charts import LiveFigures
+from dashboard.monitor.audience import Audience
+from dashboard.monitor.figures import LiveFigures
 
 from gancore import RunError, RunStore, validate_run_id
 from gancore.runs.jobs import JobManager
@@ -25,9 +25,9 @@ READ_ONLY_NOTE = ("Viewer mode: this app only shows runs. Starting, stopping, re
 @st.cache_resource(show_spinner=False)
 def _manager(runs_dir: str) -> JobManager:
     # cache_resource objects are shared across sessions and threads: JobManager is thread-safe.
-    # torch's one-time imports, before the first Start click needs them. server.py (the README's
-    # entry) starts them with the server already; this covers `streamlit run dashboard/app.py`,
-    # and repeating a finished warm-up costs microseconds.
+    # torch's one-time imports, before the first Start click needs them. app.py's lifespan starts
+    # them with the server already; this covers hosts that skip it (AppTest), and repeating a
+    # finished warm-up costs microseconds.
     warm_up_in_background()
     return JobManager(RunStore(runs_dir))
 

@@ -1,4 +1,5 @@
 """Every page under Streamlit's AppTest: renders, starts runs, shows them live, generates, validates."""
+import json
 import re
 import sys
 import time
@@ -11,7 +12,7 @@ from gancore import RunStore, make_config
 from gancore.runs.launch import start_run
 
 REPO = Path(__file__).resolve().parents[1]
-APP = str(REPO / "dashboard" / "app.py")
+APP = str(REPO / "dashboard" / "navigation.py")  # the pages app.py serves
 
 
 @pytest.fixture
@@ -44,21 +45,32 @@ def _finished_run(runs_dir, variant="vanilla", dataset="ring8", **kw) -> str:
     return run.run_id
 
 
+def _feed_html(at) -> list[str]:
+    """The HTML a training run's page hands its browser script (monitor/feed_view.py) to show."""
+    html = []
+    for element in at.get("bidi_component"):
+        data = json.loads(element.proto.json)
+        html += [part for part in [*data["state"].values(), data["explanations"]] if isinstance(part, str)]
+    return html
+
+
 def _svg_charts(at) -> list[str]:
     """The light SVG charts (components/svg_chart.py) the page drew."""
-    return [chart for m in at.markdown for chart in m.value.split("\n\n") if chart.startswith('<svg class="gs-chart"')]
+    return [chart for text in [m.value for m in at.markdown] + _feed_html(at)
+            for chart in re.findall(r'<svg class="gs-chart".*?</svg>', text, re.S)]
 
 
 def _readout(at) -> tuple[int, int]:
-    """(step, total) of the page's progress readout (components/readout.py)."""
-    found = [re.search(r'class="gs-readout" data-step="(\d+)" data-total="(\d+)"', m.value) for m in at.markdown]
+    """(step, total) of the page's progress readout (monitor/readout.py)."""
+    found = [re.search(r'class="gs-readout" data-step="(\d+)" data-total="(\d+)"', text)
+             for text in [m.value for m in at.markdown] + _feed_html(at)]
     step, total = next(f for f in found if f).groups()
     return int(step), int(total)
 
 
 def _texts(at) -> str:
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [e.value for e in at.error]
-    parts += [i.value for i in at.info] + [w.value for w in at.warning]
+    parts += [i.value for i in at.info] + [w.value for w in at.warning] + _feed_html(at)
     return "\n".join(str(p) for p in parts)
 
 

@@ -9,7 +9,7 @@ from gancore import RunStore, make_config
 from gancore.runs.launch import start_run
 
 REPO = Path(__file__).resolve().parents[1]
-APP = str(REPO / "dashboard" / "app.py")
+APP = str(REPO / "dashboard" / "navigation.py")
 PAGE = "views/lab.py"
 BUTTONS = ["Train D (one step)", "Train G (one step)", "Train both (one step)", "Run 50 iterations"]
 

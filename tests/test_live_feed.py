@@ -1,5 +1,5 @@
-"""The Monitor's live feed: what it sends (components/live_panel.py), how it answers good and bad
-requests (dashboard/live_feed.py), and the Monitor page using it while a run trains."""
+"""The Monitor's live feed: what it sends (monitor/live_part.py), how it answers good and bad
+requests (monitor/feed.py), and the Monitor page using it while a run trains."""
 import json
 import time
 from pathlib import Path
@@ -12,11 +12,11 @@ from gancore import make_config
 
 REPO = Path(__file__).resolve().parents[1]
 
-from dashboard import live_feed  # noqa: E402
-from dashboard.components.charts import LiveFigures  # noqa: E402
-from dashboard.components.live_panel import (FIRST_NUMBERS_NOTE, FIRST_PICTURE_NOTE, NOTHING_SHOWN,  # noqa: E402
-                                   live_state, page_key)
 from dashboard.components.run_view import RunView  # noqa: E402
+from dashboard.monitor import feed  # noqa: E402
+from dashboard.monitor.drawing import FIRST_NUMBERS_NOTE, FIRST_PICTURE_NOTE, page_key  # noqa: E402
+from dashboard.monitor.figures import LiveFigures  # noqa: E402
+from dashboard.monitor.live_part import NOTHING_SHOWN, live_state  # noqa: E402
 
 PNG = b"\x89PNG\r\n\x1a\n-not-a-real-picture-"
 
@@ -32,21 +32,22 @@ def _view(status="running", metrics=3, png_step=100, quality=0) -> RunView:
 
 def test_the_state_holds_the_readout_both_charts_and_the_picture_once():
     view = _view()
-    first = live_state(view, viewers=1, every=2.0, figures=LiveFigures(), shown_picture=NOTHING_SHOWN,
+    first = live_state(view, viewers=1, figures=LiveFigures(), shown_picture=NOTHING_SHOWN,
                        shown_quality=NOTHING_SHOWN)
     assert json.loads(json.dumps(first)) == first, "JSON-ready"
     assert 'class="gs-readout" data-step="30" data-total="1000"' in first["readout"]
     assert first["charts"].count('<svg class="gs-chart"') == 2 and 'data-points="6"' in first["charts"]  # 3 records, 2 lines
     assert 'class="gs-picture" data-step="100"' in first["picture"] and "data:image/png;base64," in first["picture"]
     assert first["every"] == 2.0 and first["picture_step"] == 100
-    again = live_state(view, viewers=1, every=2.0, figures=LiveFigures(), shown_picture=100,
+    again = live_state(view, viewers=1, figures=LiveFigures(), shown_picture=100,
                        shown_quality=0)
     assert again["picture"] is None, "a picture the page shows already is not sent again"
     assert again["quality"] is None, "nor the quality part the page shows"
 
 
 def test_before_the_first_numbers_and_picture_the_state_says_what_is_coming():
-    state = live_state(_view(metrics=0, png_step=-1), 1, 0.25, LiveFigures(), NOTHING_SHOWN, NOTHING_SHOWN)
+    state = live_state(_view(metrics=0, png_step=-1), 1, LiveFigures(), NOTHING_SHOWN, NOTHING_SHOWN)
+    assert state["every"] == 0.25, "fast until the first numbers come"
     assert FIRST_NUMBERS_NOTE in state["charts"] and 'data-points="0"' in state["charts"]
     assert FIRST_PICTURE_NOTE in state["picture"] and state["picture_step"] == -1
     assert "The first measurement comes after step 1,000." in state["quality"]
@@ -63,7 +64,7 @@ def test_the_page_key_changes_with_what_only_a_page_redraw_shows():
 def _get(path_params: dict, query: str = "") -> tuple[int, dict]:
     request = Request({"type": "http", "method": "GET", "path": "/api/live", "headers": [],
                        "query_string": query.encode(), "path_params": path_params})
-    response = live_feed.endpoint(request)
+    response = feed.endpoint(request)
     return response.status_code, json.loads(response.body)
 
 
@@ -74,7 +75,7 @@ def live_job(tmp_path, monkeypatch):
 
     job = state.manager().start(make_config("vanilla", "ring8", device="cpu", steps=200_000, log_every=20))
     deadline = time.time() + 60
-    while not (job.snapshot().metrics and job.snapshot().latest_png) and time.time() < deadline:
+    while not (job.snapshot().metrics and job.snapshot().png) and time.time() < deadline:
         time.sleep(0.2)
     yield job
     job.stop()
@@ -107,14 +108,13 @@ def test_bad_requests_get_a_plain_message_and_no_traceback(tmp_path, monkeypatch
 def test_a_failure_inside_the_feed_is_a_short_message_and_the_page_keeps_polling(monkeypatch):
     def broken(*args):
         raise KeyError("images_per_s")
-    monkeypatch.setattr(live_feed, "snapshot", broken)
+    monkeypatch.setattr(feed, "snapshot", broken)
     status, body = _get({"run_id": "r1"})
     assert status == 500 and body == {"error": "The live numbers could not be read (KeyError)."}
 
 
-def test_the_monitor_hands_a_training_run_to_the_feed_when_the_server_has_it(live_job, monkeypatch):
-    monkeypatch.setattr(live_feed, "mounted", True)
-    at = AppTest.from_file(str(REPO / "dashboard" / "app.py"), default_timeout=60)
+def test_the_monitor_hands_a_training_run_to_the_feed(live_job):
+    at = AppTest.from_file(str(REPO / "dashboard" / "navigation.py"), default_timeout=60)
     at.query_params["run"] = live_job.run_id
     at.run()
     at.switch_page("views/monitor.py")
@@ -129,19 +129,19 @@ def test_a_quality_measurement_arrives_as_html_with_its_table_and_chart():
     view = _view()
     view.quality = [{"step": 1000, "modes": 6, "total_modes": 8, "high_quality": 0.5, "reverse_kl": 0.3},
                     {"step": 2000, "modes": 8, "total_modes": 8, "high_quality": 0.7, "reverse_kl": 0.1}]
-    state = live_state(view, 1, 2.0, LiveFigures(), shown_picture=100, shown_quality=1)
+    state = live_state(view, 1, LiveFigures(), shown_picture=100, shown_quality=1)
     quality = state["quality"]
     assert state["quality_count"] == 2 and "Quality</h3>" in quality and "At step 2,000." in quality
     assert '<table class="gs-quality-table"' in quality and "<td" in quality and "8 of 8" in quality
     assert quality.count('<svg class="gs-chart"') == 1, "one chart (modes and high-quality share)"
     failed = _view()
     failed.quality = [{"step": 1000, "error": "out of <memory>"}]
-    text = live_state(failed, 1, 2.0, LiveFigures(), 100, 0)["quality"]
+    text = live_state(failed, 1, LiveFigures(), 100, 0)["quality"]
     assert "Quality could not be measured: out of &lt;memory&gt;" in text, "escaped, in a warning box"
 
 
 def test_our_wording_becomes_escaped_html():
-    from dashboard.components.html_text import paragraphs_html
+    from dashboard.monitor.html_text import paragraphs_html
 
     out = paragraphs_html("**D(x)** is how sure it is that *real* data is real <b>.\n\nRun `gancore eval`.")
     assert "<strong>D(x)</strong>" in out and "<em>real</em>" in out and "&lt;b&gt;" in out

@@ -1,23 +1,22 @@
-"""dashboard/server.py, the README's entry: Streamlit runs it as an st.App, the app's lifespan
-starts torch's warm-up when the server starts, before any page view (gancore/warmup.py), and its
-routes serve the Monitor's live feed (live_feed.py)."""
+"""dashboard/app.py, the one server entry: Streamlit runs it as an st.App around the pages
+(navigation.py), its lifespan starts torch's warm-up when the server starts, before any page view
+(gancore/training/warmup.py), and its routes serve the Monitor's live feed (monitor/feed.py)."""
 import asyncio
 import importlib.util
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
 import pytest
 from streamlit.web.server.app_discovery import discover_asgi_app
 
-SERVER = Path(__file__).resolve().parents[1] / "dashboard" / "server.py"
+SERVER = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
 
 
 @pytest.fixture
-def server(monkeypatch):
-    """server.py loaded as Streamlit loads it; the feed's `mounted` flag is put back afterwards,
-    so the other tests' pages keep their own refresh."""
-    from dashboard import live_feed
-    monkeypatch.setattr(live_feed, "mounted", live_feed.mounted)
+def server():
+    """app.py loaded as Streamlit loads it."""
     spec = importlib.util.spec_from_file_location("gs_server_entry", SERVER)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -30,10 +29,21 @@ def test_streamlit_run_finds_the_app_in_the_server_entry():
 
 
 def test_the_server_mounts_the_live_feed(server):
-    from dashboard import live_feed
+    from dashboard.monitor import feed
     # st.App keeps the routes it was given until it starts (no public accessor in 1.67)
-    assert [r.path for r in server.app._user_routes] == ["/api/live/{run_id}"]
-    assert live_feed.mounted, "the Monitor knows it can hand a training run to the feed"
+    routes = server.app._user_routes
+    assert [r.path for r in routes] == ["/api/live/{run_id}"] and routes[0].endpoint is feed.endpoint
+    assert server.app._script_path.name == "navigation.py", "it serves the pages' navigation"
+    assert not hasattr(feed, "mounted"), "no flag for the pages to read: the feed is the one live path"
+
+
+def test_the_server_entry_loads_neither_torch_nor_the_pages():
+    """So the server listens at once; the feed loads the rest at its first request."""
+    code = ("import sys; import dashboard.app; "
+            "print(sorted(m for m in sys.modules if m == 'torch' or m.startswith(('dashboard.views', "
+            "'dashboard.state', 'dashboard.components'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.strip() == "[]", out.stdout
 
 
 def test_the_warm_up_starts_with_the_server_on_its_own_thread(server, monkeypatch):

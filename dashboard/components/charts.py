@@ -1,16 +1,7 @@
 """Metric records -> charts: interactive plotly figures, and light SVG drawings for a run while it
 trains (components/svg_chart.py says why). Pure: no streamlit, bounded size whatever the run's length.
-
-Every viewer of a live run refreshes its page on its own clock; `LiveFigures` builds a run's figures
-at most once per `max_age` seconds and hands the same objects to all of them, so ten viewers cost
-the server one figure build a second, not ten (building is the dearest part of a refresh).
-"""
+Which of the two the Monitor draws: dashboard/monitor/drawing.py."""
 from __future__ import annotations
-
-import threading
-import time
-from collections import OrderedDict
-from typing import Callable
 
 import plotly.graph_objects as go
 
@@ -93,38 +84,3 @@ def score_svg(records: list[dict], wasserstein: bool) -> str:
         return svg_line_chart(SCORE_TITLE, lines, _score_axis(True), empty_note=WAITING)
     return svg_line_chart(SCORE_TITLE, lines, _score_axis(False), y_range=(0.0, 1.0),
                           guides=[Guide(0.5, HALF_LABEL)], empty_note=WAITING)
-
-
-class LiveFigures:
-    """The latest figures (plotly figures or SVG text) of each run, shared by every viewer and
-    rebuilt at most once per `max_age` seconds (or when the run's history is a different one).
-    Thread-safe; holds the figures of the `max_runs` most recently shown runs, so memory stays
-    bounded."""
-
-    def __init__(self, max_age: float = 1.0, max_runs: int = 16, clock: Callable[[], float] = time.monotonic):
-        self.max_age, self.max_runs, self.clock = max_age, max_runs, clock
-        self.builds = 0  # how many figures were built: what the sharing saves is measurable
-        self._lock = threading.Lock()
-        self._entries: OrderedDict[tuple, tuple[float, tuple, object]] = OrderedDict()
-
-    def get(self, run_id: str, name: str, records: list[dict], build: Callable[[list[dict]], object]) -> object:
-        # A history that is not a continuation of the cached one (a resumed run cut back, another
-        # run under the same id) is rebuilt at once: first step and length identify it.
-        identity = (records[0]["step"] if records else None,)
-        progress = (len(records), records[-1]["step"] if records else None)
-        now = self.clock()
-        with self._lock:
-            entry = self._entries.get((run_id, name))
-            if entry is not None:
-                built_at, (ident, prog), fig = entry
-                if ident == identity and (prog == progress or now - built_at < self.max_age):
-                    self._entries.move_to_end((run_id, name))
-                    return fig
-        fig = build(records)  # outside the lock: other runs' viewers do not wait for this one
-        with self._lock:
-            self.builds += 1
-            self._entries[(run_id, name)] = (now, (identity, progress), fig)
-            self._entries.move_to_end((run_id, name))
-            while len(self._entries) > 2 * self.max_runs:
-                self._entries.popitem(last=False)
-        return fig

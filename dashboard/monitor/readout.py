@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import html
 
+from dashboard.components import wording
+from dashboard.components.run_view import RunView
+
 LABEL = "color: rgba(49, 51, 63, 0.6); font-size: 0.875rem"
 VALUE = "font-size: 2.25rem; line-height: 1.3"
 BAR = "#ff4b4b"  # Streamlit's primary colour, as its own progress bar
@@ -29,3 +32,10 @@ def readout_html(step: int, total: int, speed: str, time_left: str) -> str:
             f'<div style="height: 100%; width: {100 * fraction:.2f}%; border-radius: 0.25rem; '
             f'background: {BAR}"></div></div>'
             f'<div style="display: flex; gap: 1rem">{numbers}</div></div>')
+
+
+def run_readout(view: RunView) -> str:
+    """The block of a run: its speed from the latest window, its time left while it is live."""
+    rate = view.metrics[-1]["images_per_s"] if view.metrics else None
+    return readout_html(view.step, view.total, f"{rate:,.0f} images/s" if rate else "-",
+                        wording.format_eta(view.eta_seconds()) if view.live else "-")

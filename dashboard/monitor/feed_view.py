@@ -1,9 +1,8 @@
-"""The live part of a training run's Monitor page (progress, charts, picture, their explanations
-and the Quality part), kept fresh by the browser itself: a small
-script (st.components.v2, in the page, no iframe) shows what the page was drawn with, then asks
-the live feed (dashboard/live_feed.py) for the latest every few seconds and swaps in the new HTML.
-No Streamlit rerun while the numbers move; when the feed's page key differs from the one the page
-was drawn with (status, viewers), it asks Streamlit to redraw the whole page once.
+"""The browser script of a live run's Monitor page (st.components.v2, in the page, no iframe): it
+asks the live feed (feed.py) for the latest every few seconds and swaps in the HTML the server
+built; when the feed's page key differs from the one the page was drawn with, it asks Streamlit
+for one page redraw. It decides nothing itself (drawing.py does): it swaps the parts the page was
+drawn with, all of them while the run trains, none on a paused run's page, which it only watches.
 """
 from __future__ import annotations
 
@@ -30,6 +29,10 @@ HTML = """<div class="gs-live">
 JS = """
 export default function ({ parentElement, data, setTriggerValue }) {
   const part = (name) => parentElement.querySelector(".gs-live-" + name);
+  // The parts this page was drawn with (drawing.py): the feed sends the same ones while the
+  // drawing stays; null means "as shown" (or, on a paused run's page, "not this script's").
+  const names = ["readout", "charts", "picture", "quality"];
+  const parts = names.filter((name) => data.state[name] !== null);
   let shownPicture = -1;
   let shownQuality = -1;
   let every = data.state.every;
@@ -42,10 +45,9 @@ export default function ({ parentElement, data, setTriggerValue }) {
   if (parentElement.gsStopFeed) parentElement.gsStopFeed();
   parentElement.gsStopFeed = stop;
   const paint = (state) => {
-    part("readout").innerHTML = state.readout;
-    part("charts").innerHTML = state.charts;
-    if (state.picture !== null) part("picture").innerHTML = state.picture;
-    if (state.quality !== null) part("quality").innerHTML = state.quality;
+    for (const name of parts) {
+      if (state[name] !== null) part(name).innerHTML = state[name];
+    }
     shownPicture = state.picture_step;
     shownQuality = state.quality_count;
     every = state.every;
@@ -74,7 +76,9 @@ export default function ({ parentElement, data, setTriggerValue }) {
     }
     if (!stopped) timer = setTimeout(poll, every * 1000);
   };
-  part("explanations").innerHTML = data.explanations;
+  // The element outlives a page redraw: what an earlier drawing painted into it goes first.
+  for (const name of names) if (!parts.includes(name)) part(name).innerHTML = "";
+  part("explanations").innerHTML = data.explanations === null ? "" : data.explanations;
   paint(data.state);
   timer = setTimeout(poll, every * 1000);
   return stop;
@@ -84,8 +88,9 @@ export default function ({ parentElement, data, setTriggerValue }) {
 _live_feed = st.components.v2.component("gs_live_feed", html=HTML, js=JS, isolate_styles=False)
 
 
-def show_live_feed(url: str, viewer: str, state: dict, explanations: str) -> None:
-    """`state`: components/live_panel.live_state(...) as the page was drawn; `url`: the run's
-    feed; `explanations`: the charts' explanations as HTML (they do not change)."""
+def show_feed(url: str, viewer: str, state: dict, explanations: str | None) -> None:
+    """`state`: live_part.live_state(...) as the page is drawn; `url`: the run's feed;
+    `explanations`: the charts' explanations as HTML (they do not change), None where the page
+    drew them itself."""
     _live_feed(data={"url": url, "viewer": viewer, "state": state, "explanations": explanations},
                key="gs-live-feed", on_changed_change=lambda: None)

@@ -1,12 +1,11 @@
-"""Who watches which live run, and how often each of their pages refreshes.
+"""Who watches which live run, and how often each of their pages asks the live feed.
 
-Every refresh of a Monitor page costs the server a script run (holding the GIL the training thread
-needs) and costs that viewer's browser a redraw of two charts; on a small server ten viewers
-refreshing every second took most of the CPU from training. So a run gets a refresh budget,
-`REFRESHES_PER_S` in all, shared by its viewers: alone, a page refreshes every two seconds; with ten
-viewers, every five seconds. Not faster than every two seconds even alone: a browser on the same
-small machine as training takes its CPU from training at each refresh (about 0.1 s of a core on
-the 2-core test machine, docs/BENCHMARKS.md), and two seconds still reads as live.
+Every poll costs the server a little work (holding the GIL the training thread needs) and costs
+that viewer's browser a swap of the live part; on a small server many viewers polling every second
+took CPU from training. So a run gets a refresh budget, `REFRESHES_PER_S` in all, shared by its
+viewers: alone, a page polls every two seconds; with ten viewers, every five seconds. Not faster
+than every two seconds even alone: a browser on the same small machine as training takes its CPU
+from training at each swap (docs/BENCHMARKS.md), and two seconds still reads as live.
 Pure: no streamlit, a clock can be injected for tests.
 """
 from __future__ import annotations
@@ -17,7 +16,7 @@ import time
 from typing import Callable
 
 REFRESHES_PER_S = 2.0  # page refreshes per second per live run, all of its viewers together
-FASTEST_REFRESH_S = 2.0  # was 1.0: browser CPU per second halved (docs/BENCHMARKS.md)
+FASTEST_REFRESH_S = 2.0  # the browser's CPU per second, against two seconds still reading as live
 # Until a live run logs its first numbers, its pages refresh this often: those first points are
 # what a person who just pressed Start waits for, and the wait lasts a second or two.
 FIRST_POINT_REFRESH_S = 0.25
@@ -32,8 +31,8 @@ def refresh_seconds(viewers: int, first_numbers_due: bool = False) -> float:
 
 
 class Audience:
-    """Viewers of each run, as last seen by their own page refreshes. A viewer who has not
-    refreshed for two of its intervals (plus slack) has left: closed the tab or moved on."""
+    """Viewers of each run, as last seen by their pages' polls. A viewer who has not polled for
+    two of its intervals (plus slack) has left: closed the tab or moved on."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic):
         self.clock = clock

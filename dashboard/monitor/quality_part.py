@@ -1,18 +1,18 @@
 """The Quality part of the Monitor page: latest measurements beside real-vs-real, and their charts.
 
-`quality_blocks` decides what the part says (pure); two renderers draw it: `show_quality` with
-Streamlit elements (a page drawn by Streamlit), `quality_html` as one piece of HTML (the live
-feed of a training run, components/live_panel.py, which swaps it in when a measurement arrives
-instead of redrawing the whole page).
+`quality_blocks` decides what the part says (pure); two renderers draw it, as drawing.py says:
+`show_quality` with Streamlit elements (a paused or ended run's page), `quality_html` as one piece
+of HTML (a training run's live part, live_part.py, which the browser swaps in when a measurement
+arrives instead of redrawing the whole page).
 """
 from __future__ import annotations
 
 import html
 from typing import Callable
 
-from dashboard.components.html_text import paragraphs_html
 from dashboard.components.quality import measured, quality_figures, quality_rows
 from dashboard.components.run_view import RunView
+from dashboard.monitor.html_text import paragraphs_html
 from gancore.quality.measures import quality_kind
 
 ABOUT = {
@@ -66,8 +66,8 @@ def quality_blocks(view: RunView, figures: Callable[[list[dict], dict | None], l
 
 
 def show_quality(view: RunView, figures: Callable[[list[dict], dict | None], list] = quality_figures) -> None:
-    """`figures` builds the charts (plotly figures, or SVG text while the run trains); the live
-    page passes a shared, cached builder."""
+    """`figures` builds the charts (figures.quality_charts: Plotly figures, shared by a live run's
+    viewers)."""
     import streamlit as st  # only this renderer needs it: the HTML one runs in the live feed too
 
     st.subheader("Quality")
@@ -83,10 +83,7 @@ def show_quality(view: RunView, figures: Callable[[list[dict], dict | None], lis
         else:
             # at least two columns: a lone chart is as wide as one of a pair, not the whole page
             for i, (column, fig) in enumerate(zip(st.columns(max(2, len(content))), content)):
-                if isinstance(fig, str):  # an SVG drawing, while the run trains
-                    column.markdown(fig, unsafe_allow_html=True)
-                else:
-                    column.plotly_chart(fig, key=f"quality-{i}")
+                column.plotly_chart(fig, key=f"quality-{i}")
 
 
 MUTED = "color: rgba(49, 51, 63, 0.6); font-size: 0.875rem"

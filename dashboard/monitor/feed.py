@@ -1,16 +1,14 @@
-"""The live feed: GET <base>/api/live/<run id> answers, as JSON, what the live part of a training
-run's Monitor page shows now (components/live_panel.py); the page's browser polls it between page
-redraws (components/live_feed_view.py).
+"""The live feed: GET <base>/api/live/<run id> answers, as JSON, what a live run's Monitor page
+shows now (live_part.py: the parts as HTML while the run trains; the page key always); the page's
+browser polls it (feed_view.py). The one live path: dashboard/app.py, the server entry, mounts
+`routes()`.
 
 Why: drawing the live part through a Streamlit rerun every two seconds cost the viewer's browser
 about 0.1 s of CPU each time (React redraws the page around it), and on a small machine running
 the training too that CPU came out of training (docs/BENCHMARKS.md). Answering a small request
-and swapping a few pieces of HTML costs a fraction of that. The page is still redrawn whole when
-something else on it changes (status, viewers: `page_key`).
-
-Served by dashboard/server.py (st.App routes); `mounted` tells the Monitor whether it can use it
-(under `streamlit run dashboard/app.py` it cannot, and the page refreshes itself as before).
-Read-only: it never starts, stops or writes anything.
+and swapping a few pieces of HTML costs a fraction of that.
+Read-only: it never starts, stops or writes anything. Imports starlette only at the top: the
+server entry imports this module before it listens.
 """
 from __future__ import annotations
 
@@ -21,7 +19,6 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 LOG = logging.getLogger(__name__)
-mounted = False  # set when server.py mounts the route
 
 
 def base_path() -> str:
@@ -37,17 +34,15 @@ def url(run_id: str) -> str:
 
 
 def routes() -> list[Route]:
-    global mounted
-    mounted = True
+    """The feed's routes, for st.App (dashboard/app.py)."""
     return [Route(f"{base_path()}/api/live/{{run_id}}", endpoint, methods=["GET"])]
 
 
 def snapshot(run_id: str, viewer: str, shown_picture: int, shown_quality: int, every: float) -> dict:
-    # Imported here, not at the top: server.py imports this module before the server listens, and
-    # these load torch (~2 s); the first request comes later, from a page that loaded them already.
-    from dashboard.components.audience import refresh_seconds
-    from dashboard.components.live_panel import live_state
+    # Imported here, not at the top: these load torch (~2 s), and the server imports this module
+    # before it listens; the first request comes later, from a page that loaded them already.
     from dashboard.components.run_view import load_view
+    from dashboard.monitor.live_part import live_state
     from dashboard.state import audience, live_figures, manager
 
     view = load_view(run_id, manager())
@@ -55,8 +50,7 @@ def snapshot(run_id: str, viewer: str, shown_picture: int, shown_quality: int, e
     if view.live:
         audience().seen(viewer, run_id, every)
         viewers = audience().count(run_id)
-    return live_state(view, viewers, refresh_seconds(viewers, first_numbers_due=not view.metrics),
-                      live_figures(), shown_picture, shown_quality)
+    return live_state(view, viewers, live_figures(), shown_picture, shown_quality)
 
 
 def endpoint(request: Request) -> JSONResponse:

@@ -1,0 +1,73 @@
+"""The Monitor's status line, messages and buttons: Pause, Resume, Stop, and the ways back after a
+divergence, running out of memory or a stop. A fragment, redrawn on its own buttons' clicks; the
+whole page is redrawn when the status changes (the feed's page key, drawing.py)."""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.components import wording
+from dashboard.components.errors import friendly_errors, show_error
+from dashboard.components.run_view import RunView, load_view
+from dashboard.monitor.audience import refresh_seconds
+from dashboard import state
+from dashboard.state import manager
+
+
+def recovery_buttons(view: RunView) -> None:
+    """The way back, one click: roll back after a divergence, resume with the batch size that
+    fits after running out of memory, or simply resume a stopped or interrupted run."""
+    if state.READ_ONLY or view.cfg is None:  # read at each call: a test switches viewer mode on
+        return
+    run_id = view.run_id
+    if view.diverged and st.button("Roll back to the last healthy checkpoint with half the learning rate",
+                                   icon=":material/undo:", type="primary"):
+        with friendly_errors("The roll-back did not start"):
+            manager().rollback(run_id, lr_scale=0.5)
+            st.rerun(scope="app")
+    if view.fits_batch_size and not view.live:
+        if st.button(f"Resume with batch size {view.fits_batch_size}", icon=":material/play_arrow:",
+                     type="primary"):
+            with friendly_errors("The run could not be resumed"):
+                manager().resume(run_id, batch_size=view.fits_batch_size)
+                st.rerun(scope="app")
+    elif (view.status in ("stopped", "interrupted") and not view.diverged and view.step < view.total
+          and st.button("Resume training", icon=":material/play_arrow:",
+                        help="continue from the last checkpoint up to the planned number of steps")):
+        with friendly_errors("The run could not be resumed"):
+            manager().resume(run_id)
+            st.rerun(scope="app")
+
+
+@st.fragment
+def show_controls(run_id: str, viewers: int) -> None:
+    """`viewers`: the run's viewers when the page was drawn; more than one: the page says why it
+    refreshes less often."""
+    view = load_view(run_id, manager())
+    cfg = view.cfg
+    st.markdown(f"**{run_id}** · {cfg.model.variant} on {cfg.data.dataset} · "
+                f"status: {wording.status_label(view.status)}")
+    if view.status == "failed":
+        show_error(f"Training failed: {view.message}", view.detail)
+    elif view.message and view.status != "interrupted":
+        (st.warning if view.diverged or view.fits_batch_size else st.caption)(view.message)
+    recovery_buttons(view)
+    if viewers > 1:
+        # The shared interval, also while the first numbers are awaited (a second or two at 0.25 s).
+        st.caption(wording.audience_note(viewers, refresh_seconds(viewers)))
+    if view.controllable and not state.READ_ONLY:
+        job = manager().get(run_id)
+        row = st.container(horizontal=True)
+        if view.status == "paused":
+            if row.button("Resume", icon=":material/play_arrow:", help="continue training"):
+                job.resume()
+                st.rerun(scope="app")
+        elif row.button("Pause", icon=":material/pause:", disabled=view.status == "preparing",
+                        help="hold training here; Resume continues from the same step"):
+            job.pause()
+            st.rerun(scope="app")
+        if row.button("Stop", icon=":material/stop:", help="stop after the current step and save a checkpoint"):
+            job.stop()
+            st.rerun(scope="app")
+    elif view.live:
+        st.caption("Another process (for example the command line) is training this run; "
+                   "this page follows what it writes to disk.")
