@@ -91,7 +91,7 @@ class Server:
             self.port = s.getsockname()[1]
         env = dict(os.environ, GANCORE_RUNS_DIR=str(runs))
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "dashboard/server.py", "--server.port",
+            [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port",
              str(self.port), "--server.headless", "true", "--server.address", "127.0.0.1"],
             cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.url = f"http://127.0.0.1:{self.port}"
@@ -172,7 +172,7 @@ def overhead_section(args, cli_dirs: list[Path], app_dirs: list[Path], first_cha
         "## Dashboard overhead", "",
         f"Command: `python bench/dashboard_overhead.py --steps {args.steps} --reps {args.reps} "
         f"--memory-minutes 0 --cold-starts {args.cold_starts}`. The server runs as the README starts it "
-        "(`python -m streamlit run dashboard/server.py`). The default ring8 run (vanilla, batch 256), the lightest "
+        "(`python -m streamlit run dashboard/app.py`). The default ring8 run (vanilla, batch 256), the lightest "
         "and so the most sensitive to anything else the process does: headless CLI vs the Streamlit server with "
         "the Monitor page open in Chromium (refreshing every two seconds, as for one viewer), in pairs whose order "
         "alternates (CLI first, then app first).", "",

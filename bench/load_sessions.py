@@ -122,7 +122,7 @@ def main() -> None:
     section = [
         "<!-- load -->", "", "## Load: ten viewers of one live run", "",
         f"Command: `python bench/load_sessions.py --sessions {args.sessions} --minutes {args.minutes:g}`. "
-        f"One `streamlit run dashboard/server.py`, one ring8 run started from the Train page; {args.solo_seconds:g} s with one "
+        f"One `streamlit run dashboard/app.py`, one ring8 run started from the Train page; {args.solo_seconds:g} s with one "
         f"viewer, then {args.sessions} Playwright contexts (Chromium, on the same 2-core machine) on its "
         f"Monitor page for {args.minutes:g} minutes, each read every ~2 s.", "",
         "| measure | result | goal |", "|---|---|---|",
@@ -137,10 +137,10 @@ def main() -> None:
         f"{solo_cpu['chromium']:.2f} / {crowd_cpu['chromium']:.2f} | |", ""]
     section += [
         "How the goal is kept: a live run has a refresh budget of two page refreshes a second, "
-        "shared by its viewers (`dashboard/components/audience.py`): alone, a Monitor page refreshes "
+        "shared by its viewers (`dashboard/monitor/audience.py`): alone, a Monitor page refreshes "
         "every second; with ten viewers, every five seconds, and the page says so. Each run's charts "
         "are built at most once a second and the same figures go to every viewer "
-        "(`LiveFigures` in `dashboard/components/charts.py`). Before both, ten viewers refreshing "
+        "(`LiveFigures` in `dashboard/monitor/figures.py`). Before both, ten viewers refreshing "
         "every second kept training at 0.18 of its one-viewer speed: the server built the same "
         "figures ten times a second while holding the GIL, and ten Chromium renderers redrew "
         "their charts every second on the same two cores (a py-spy profile of the server put two "

@@ -45,7 +45,7 @@ def server(tmp_path_factory):
     runs = tmp_path_factory.mktemp("browser-runs")
     env = dict(os.environ, GANCORE_RUNS_DIR=str(runs))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard/server.py", "--server.port", str(port),
+        [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
          "--server.headless", "true", "--server.address", "127.0.0.1"],
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -86,7 +86,7 @@ def page(server):
 
 
 def _step(page) -> int:
-    """The step the Monitor's readout shows (components/readout.py); 0 before it is drawn."""
+    """The step the Monitor's readout shows (monitor/readout.py); 0 before it is drawn."""
     readout = page.locator(".gs-readout")
     return int(readout.first.get_attribute("data-step")) if readout.count() else 0
 
