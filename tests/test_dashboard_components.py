@@ -143,15 +143,15 @@ def test_time_left_reads_naturally(seconds, text):
 
 def test_runs_rows_format_the_last_numbers():
     summary = SimpleNamespace(run_id="r1", status="stopped", variant="vanilla", dataset="ring8",
-                              step=1200, total=12000, last={"loss_d": 1.23456, "d_fake": 0.5},
-                              updated=0, quality={})
+                              step=1200, total=12000, last_metrics={"loss_d": 1.23456, "d_fake": 0.5},
+                              updated=0, last_quality={})
     row = runs_rows([summary])[0]
     assert row["step"] == "1,200 / 12,000"
     assert (row["loss D"], row["loss G"], row["D(G(z))"], row["updated"]) == ("1.235", "", "0.500", "")
     assert row["quality (last measured)"] == ""
-    summary.quality = {"step": 1000, "modes": 7, "total_modes": 8, "high_quality": 0.912, "reverse_kl": 0.1}
+    summary.last_quality = {"step": 1000, "modes": 7, "total_modes": 8, "high_quality": 0.912, "reverse_kl": 0.1}
     assert runs_rows([summary])[0]["quality (last measured)"] == "7/8 modes, 91 % high quality"
-    summary.quality = {"step": 1000, "fcd": 1.234, "label_accuracy": 0.9712, "precision": 0.8, "recall": 0.7}
+    summary.last_quality = {"step": 1000, "fcd": 1.234, "label_accuracy": 0.9712, "precision": 0.8, "recall": 0.7}
     assert runs_rows([summary])[0]["quality (last measured)"] == (
         "FCD 1.23, label accuracy 97.1 %, precision 80 % / recall 70 %")
 

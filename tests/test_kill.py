@@ -40,7 +40,7 @@ def test_random_sigkills_lose_nothing_but_the_last_steps(tmp_path):
         proc.wait()
 
     store = RunStore(runs)
-    summaries = {s.run_id: s for s in store.summaries()}
+    summaries = {s.run_id: s for s in store.states()}
     for run_id, summary in summaries.items():
         run = store.open(run_id)
         run.config()  # loads

@@ -164,8 +164,8 @@ def test_a_run_measures_mode_coverage_beside_training_and_always_at_the_end(tmp_
     floor = run.quality_floor()
     assert floor["modes"] == 8 and floor["high_quality"] > 0.97, "real data scored the same way"
     assert threads == {threading.get_ident()}, "quality events come from the training thread"
-    summary = RunStore(tmp_path).summaries()[0]
-    assert summary.quality["step"] == 300
+    summary = RunStore(tmp_path).states()[0]
+    assert summary.last_quality["step"] == 300
 
 
 def test_measurement_can_be_turned_off(tmp_path):

@@ -149,16 +149,16 @@ def test_start_run_with_bad_data_leaves_no_folder(tmp_path):
     assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
 
 
-def test_summaries_and_delete(tmp_path):
+def test_listing_and_delete(tmp_path):
     store = RunStore(tmp_path)
     trainer, run = _start(store, _cfg(steps=20), "one")
     trainer.run()
     (tmp_path / "junk").mkdir()  # not a run: skipped
-    [summary] = store.summaries()
+    [summary] = store.states()
     assert (summary.run_id, summary.status, summary.step, summary.variant) == ("one", "finished", 20, "vanilla")
-    assert summary.last["step"] == 20
+    assert summary.last_metrics["step"] == 20
     store.delete("one")
-    assert store.summaries() == []
+    assert store.states() == []
 
 
 def test_a_checkpoint_for_another_architecture_gives_a_clear_message(tmp_path):

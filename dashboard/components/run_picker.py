@@ -8,8 +8,8 @@ from dashboard.state import manager, remember_run, run_id_from_url
 
 def known_run_ids() -> list[str]:
     """Live jobs of this process first (a new run may not have a folder yet), then disk, newest first."""
-    live = [j.run_id for j in manager().jobs() if j.snapshot().live]
-    on_disk = [s.run_id for s in manager().store.summaries()]
+    live = [j.run_id for j in manager().jobs() if j.live]
+    on_disk = [s.run_id for s in manager().store.states()]
     return live + [r for r in on_disk if r not in live]
 
 

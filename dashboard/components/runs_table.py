@@ -1,4 +1,4 @@
-"""Run summaries turned into table rows. Pure."""
+"""Run states (a listing: status.json, never the histories) turned into table rows. Pure."""
 from __future__ import annotations
 
 import time
@@ -22,13 +22,13 @@ def _fmt(value) -> str:
     return "" if value is None else f"{value:.3f}"
 
 
-def runs_rows(summaries) -> list[dict]:
+def runs_rows(states) -> list[dict]:
     rows = []
-    for s in summaries:
-        last = s.last or {}
+    for s in states:
+        last = s.last_metrics or {}
         rows.append({
             "run": s.run_id,
-            "status": s.status,
+            "status": str(s.status),
             "variant": s.variant,
             "dataset": s.dataset,
             "step": f"{s.step:,} / {s.total:,}",
@@ -36,7 +36,7 @@ def runs_rows(summaries) -> list[dict]:
             "loss G": _fmt(last.get("loss_g")),
             "D(x)": _fmt(last.get("d_real")),
             "D(G(z))": _fmt(last.get("d_fake")),
-            "quality (last measured)": quality_summary(s.quality),
+            "quality (last measured)": quality_summary(s.last_quality),
             "updated": time.strftime("%Y-%m-%d %H:%M", time.localtime(s.updated)) if s.updated else "",
         })
     return rows

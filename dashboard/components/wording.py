@@ -1,16 +1,19 @@
 """What the app says, in plain words, kept in one place."""
 from __future__ import annotations
 
-STATUS_LABELS = {
-    "preparing": ":blue[Preparing] (loading data and building the networks)",
-    "running": ":green[Running]",
-    "paused": ":orange[Paused]",
-    "diverged": ":red[Diverged] (paused: a loss became NaN or infinite)",
-    "finished": ":green[Finished]",
-    "stopped": ":gray[Stopped]",
-    "failed": ":red[Failed]",
-    "interrupted": ":orange[Interrupted] (the app restarted while it was training; it can be resumed)",
-    "created": ":gray[Created]",
+from gancore.runs.state import Status
+
+STATUS_LABELS = {  # Streamlit markdown: a colour and, where it helps, why
+    Status.CREATED: ":gray[Created]",
+    Status.PREPARING: ":blue[Preparing] (loading data and building the networks)",
+    Status.RUNNING: ":green[Running]",
+    Status.PAUSED: ":orange[Paused]",
+    Status.DIVERGED: ":red[Diverged] (paused: a loss became NaN or infinite)",
+    Status.STOPPED: ":gray[Stopped]",
+    Status.INTERRUPTED: ":orange[Interrupted] (the app restarted while it was training; it can be resumed)",
+    Status.FINISHED: ":green[Finished]",
+    Status.FAILED: ":red[Failed]",
+    Status.UNKNOWN: ":gray[Unknown] (its status file cannot be read)",
 }
 
 SCORES_BCE = (
@@ -31,8 +34,8 @@ LOSSES = (
     "(the generator gets no useful signal).")
 
 
-def status_label(status: str) -> str:
-    return STATUS_LABELS.get(status, status)
+def status_label(status: Status | str) -> str:
+    return STATUS_LABELS.get(status, str(status))
 
 
 def format_eta(seconds: float | None) -> str:

@@ -36,7 +36,7 @@ POINT_DATASETS = [d for d in list_datasets() if get_dataset_spec(d).kind == "poi
 def point_runs() -> list[str]:
     """Runs on disk that train on 2D points, newest first (a dataset no longer known is skipped)."""
     ids = []
-    for summary in store().summaries():
+    for summary in store().states():
         try:
             if get_dataset_spec(summary.dataset).kind == "points":
                 ids.append(summary.run_id)

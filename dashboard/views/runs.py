@@ -7,27 +7,26 @@ from dashboard.components import wording
 from dashboard.components.errors import friendly_errors
 from dashboard.components.quality_compare import compare_quality
 from dashboard.components.runs_table import runs_rows
-from gancore.runs.store import LIVE_STATUSES
 from dashboard.state import READ_ONLY, READ_ONLY_NOTE, manager
 
 st.title("Runs")
 st.write("Every run in the runs folder, whether started here or from the command line.")
 
-summaries = manager().store.summaries()
-live_here = {j.run_id for j in manager().jobs() if j.snapshot().live}
-if not summaries:
+states = manager().store.states()
+live_here = {j.run_id for j in manager().jobs() if j.live}
+if not states:
     st.info("No runs yet. Start one on the Train page.")
     st.page_link("views/train.py", label="Go to Train", icon=":material/play_circle:")
     st.stop()
 
-st.dataframe(runs_rows(summaries), hide_index=True, width="stretch")
-compare_quality(manager().store, [s.run_id for s in summaries if s.quality])
+st.dataframe(runs_rows(states), hide_index=True, width="stretch")
+compare_quality(manager().store, [s.run_id for s in states if s.last_quality])
 
 st.subheader("Open, resume or delete a run")
-ids = [s.run_id for s in summaries]
+ids = [s.run_id for s in states]
 run_id = st.selectbox("Run", ids, key="runs-run")
-summary = next(s for s in summaries if s.run_id == run_id)
-st.markdown(f"Status: {wording.status_label(summary.status)} · step {summary.step:,} of {summary.total:,}")
+chosen = next(s for s in states if s.run_id == run_id)
+st.markdown(f"Status: {wording.status_label(chosen.status)} · step {chosen.step:,} of {chosen.total:,}")
 
 row = st.container(horizontal=True, vertical_alignment="bottom", gap="medium")
 row.page_link("views/monitor.py", label="Open in Monitor", icon=":material/monitoring:",
@@ -39,10 +38,10 @@ if READ_ONLY:
     st.info(READ_ONLY_NOTE)
     st.stop()
 
-if summary.status in ("stopped", "interrupted", "finished", "failed") and run_id not in live_here:
+if (chosen.status.final or chosen.status.resumable) and run_id not in live_here:
     more = None
-    if summary.step >= summary.total:
-        more = row.number_input("More steps", 1, 10_000_000, max(summary.total // 2, 100), width=160,
+    if chosen.step >= chosen.total:
+        more = row.number_input("More steps", 1, 10_000_000, max(chosen.total // 2, 100), width=160,
                                 help="this run reached its planned steps: how many more to train")
     if row.button("Resume training", icon=":material/play_arrow:",
                   help="continue from the last checkpoint"):
@@ -50,7 +49,7 @@ if summary.status in ("stopped", "interrupted", "finished", "failed") and run_id
             manager().resume(run_id, int(more) if more else None)
             st.switch_page("views/monitor.py", query_params={"run": run_id})
 
-training = run_id in live_here or summary.status in LIVE_STATUSES
+training = run_id in live_here or chosen.live
 with st.expander("Delete this run"):
     st.write("This removes the run's folder: its checkpoints, pictures and numbers. It cannot be undone.")
     if training:

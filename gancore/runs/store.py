@@ -2,8 +2,10 @@
 
 runs/<run_id>/
   config.json        the TrainConfig (plain JSON)
-  status.json        status, step, total, message, owner process, updated time
+  status.json        the run's state (state.RunState): status, step, total, message, owner
+                     process, updated time, the last metrics record and quality measurement
   metrics.jsonl      one JSON object per logged step (appended as whole lines)
+  quality.jsonl      one JSON object per quality measurement
   samples/step_<n>.png
   checkpoints/latest.pt and step_<n>.pt (the newest `keep_checkpoints`)
 
@@ -21,16 +23,16 @@ import secrets
 import shutil
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import replace
 from pathlib import Path
 
 import torch
 
 from ..config import TrainConfig
 from ..errors import ConfigError, RunError
+from .state import RunState, Status, quality_record, reduce
 
 RUN_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
-LIVE_STATUSES = ("running", "paused", "diverged")
 DEFAULT_RUNS_DIR = "runs"
 
 
@@ -97,20 +99,13 @@ def _process_alive(tag: str | None) -> bool:
     return _process_tag(pid) == tag
 
 
-def quality_record(event) -> dict:
-    """A "quality" event as one flat record: {"step", "seconds", metrics...} or {"step", "error"}."""
-    data = event.data
-    if "error" in data:
-        return {"step": event.step, "error": data["error"]}
-    return {"step": event.step, "seconds": round(data.get("seconds", 0.0), 3), **data["metrics"]}
-
-
 # ---- one run ---------------------------------------------------------------------------------
 class Run:
     def __init__(self, path: Path):
         self.path = Path(path)
         self.run_id = self.path.name
         self._lock = threading.Lock()
+        self._state: RunState | None = None  # what record() last wrote; read on first use
         self._keep = 3  # checkpoint history, set from the trainer's config by attach()
 
     # files
@@ -128,31 +123,40 @@ class Run:
         except (OSError, ValueError, TypeError, ConfigError) as exc:
             raise RunError(f"run {self.run_id}: config.json cannot be read ({exc})") from exc
 
-    def raw_status(self) -> dict:
+    def _recorded_state(self, cfg: TrainConfig | None = None) -> RunState:
+        """status.json as written, owner or not."""
         try:
-            return json.loads((self.path / "status.json").read_text())
+            data = json.loads((self.path / "status.json").read_text())
         except (OSError, ValueError):
-            return {"status": "unknown", "step": 0}
+            data = {"status": Status.UNKNOWN}
+        return RunState.from_json(self.run_id, data, cfg)
+
+    def state(self, cfg: TrainConfig | None = None) -> RunState:
+        """status.json, with a live status whose owning process is gone shown as "interrupted".
+        `cfg` (config.json's, when the caller has read it) rides along for the pages."""
+        state = self._recorded_state(cfg)
+        if state.status.live and not _process_alive(state.owner):
+            state = replace(state, status=Status.INTERRUPTED, message=(
+                f"the process training it stopped at step {state.step}; resume to continue"))
+        return state
 
     def status(self) -> dict:
-        """status.json, with a live status whose owning process is gone shown as "interrupted"."""
-        st = self.raw_status()
-        if st.get("status") in LIVE_STATUSES and not _process_alive(st.get("owner")):
-            st = dict(st, status="interrupted",
-                      message=f"the process training it stopped at step {st.get('step', 0)}; resume to continue")
-        return st
+        """The same as `state()`, as status.json's plain fields."""
+        return self.state().to_json()
+
+    def _write_state(self, state: RunState) -> None:
+        """Stamped with this process as its owner and the time; the caller holds self._lock."""
+        self._state = replace(state, owner=_process_tag(os.getpid()), updated=time.time())
+        atomic_write_json(self.path / "status.json", self._state.to_json())
 
     def write_status(self, status: str, step: int, total: int | None = None,
-                     message: str | None = None, **extra) -> None:
-        """extra: plain facts for the UI, e.g. fits_batch_size after running out of memory."""
+                     message: str | None = None, fits_batch_size: int | None = None) -> None:
+        """Set the status by hand (tools, tests); the trainer's events go through `record`."""
         with self._lock:
-            st = self.raw_status()
-            st.pop("fits_batch_size", None)
-            st.update(status=status, step=step, message=message, updated=time.time(),
-                      owner=_process_tag(os.getpid()), **extra)
-            if total is not None:
-                st["total"] = total
-            atomic_write_json(self.path / "status.json", st)
+            state = self._recorded_state()
+            self._write_state(replace(state, status=Status(status), step=step, message=message,
+                                      total=state.total if total is None else total,
+                                      fits_batch_size=fits_batch_size))
 
     def _append_line(self, name: str, record: dict) -> None:
         line = (json.dumps(record, allow_nan=True) + "\n").encode()
@@ -175,11 +179,12 @@ class Run:
                 continue  # a line torn by a crash mid-append
         return records
 
-    def _truncate_lines(self, name: str, step: int) -> None:
+    def _truncate_lines(self, name: str, step: int) -> list[dict]:
         if not (self.path / name).exists():
-            return
-        kept = [json.dumps(r) for r in self._read_lines(name) if r.get("step", 0) <= step]
-        atomic_write_bytes(self.path / name, "".join(k + "\n" for k in kept).encode())
+            return []
+        kept = [r for r in self._read_lines(name) if r.get("step", 0) <= step]
+        atomic_write_bytes(self.path / name, "".join(json.dumps(r) + "\n" for r in kept).encode())
+        return kept
 
     def append_metrics(self, record: dict) -> None:
         self._append_line("metrics.jsonl", record)
@@ -189,9 +194,14 @@ class Run:
 
     def truncate_metrics(self, step: int) -> None:
         """Keep records up to `step` (a resume continues from its checkpoint's step): losses and
-        quality measurements alike."""
-        self._truncate_lines("metrics.jsonl", step)
-        self._truncate_lines("quality.jsonl", step)
+        quality measurements alike, and the last of each in status.json."""
+        metrics = self._truncate_lines("metrics.jsonl", step)
+        measured = [q for q in self._truncate_lines("quality.jsonl", step) if "error" not in q]
+        with self._lock:
+            state = replace(self._recorded_state(), last_metrics=metrics[-1] if metrics else {},
+                            last_quality=measured[-1] if measured else {})
+            atomic_write_json(self.path / "status.json", state.to_json())  # owner unchanged
+            self._state = None
 
     def append_quality(self, record: dict) -> None:
         self._append_line("quality.jsonl", record)
@@ -245,7 +255,6 @@ class Run:
         kind, step = event.kind, event.step
         if kind == "metrics":
             self.append_metrics(event.data["record"])
-            self.write_status("running", step)
         elif kind == "samples":
             self.save_samples(step, event.data["png"])
         elif kind == "checkpoint":
@@ -254,33 +263,17 @@ class Run:
             if "floor" in event.data:
                 atomic_write_json(self.path / "quality_floor.json", event.data["floor"])
             self.append_quality(quality_record(event))
-        elif kind == "started":
-            self.write_status("running", step, total=event.data["total"])
-        elif kind in ("paused", "diverged", "finished", "stopped"):
-            extra = {k: v for k, v in event.data.items() if k == "fits_batch_size"}
-            self.write_status(kind, step, message=event.data.get("message"), **extra)
-        elif kind == "resumed":
-            self.write_status("running", step)
-        elif kind == "failed":
-            self.write_status("failed", step, message=event.data.get("message"))
+        with self._lock:
+            before = self._state if self._state is not None else self._recorded_state()
+            after = reduce(before, event)
+            if after != before:
+                self._write_state(after)
 
     def attach(self, trainer) -> None:
         self._keep = trainer.cfg.keep_checkpoints
+        with self._lock:
+            self._state = self._recorded_state()
         trainer.subscribe(self.record)
-
-
-@dataclass
-class RunSummary:
-    run_id: str
-    status: str
-    variant: str
-    dataset: str
-    step: int
-    total: int
-    message: str | None
-    last: dict  # last metrics record, {} before the first
-    updated: float
-    quality: dict = field(default_factory=dict)  # last successful quality measurement, {} if none
 
 
 class RunStore:
@@ -298,7 +291,7 @@ class RunStore:
         (tmp / "samples").mkdir(parents=True)
         (tmp / "checkpoints").mkdir()
         atomic_write_json(tmp / "config.json", cfg.to_dict())
-        atomic_write_json(tmp / "status.json", {"status": "created", "step": 0, "total": cfg.steps})
+        atomic_write_json(tmp / "status.json", RunState(run_id, Status.CREATED, total=cfg.steps).to_json())
         try:
             os.rename(tmp, final)
         except OSError as exc:
@@ -324,26 +317,20 @@ class RunStore:
         return [Run(p) for p in sorted(self.root.iterdir())
                 if p.is_dir() and not p.name.startswith(".") and (p / "config.json").is_file()]
 
-    def summaries(self) -> list[RunSummary]:
-        """Every readable run, newest first; an unreadable folder is skipped, never fatal."""
+    def states(self) -> list[RunState]:
+        """Every readable run, newest first, from config.json and status.json alone (a listing
+        never reads a run's history). An unreadable folder is skipped, never fatal."""
         out = []
         for run in self.runs():
             try:
                 cfg = run.config()
             except RunError:
                 continue
-            st = run.status()
-            metrics = run.metrics()
-            measured = [q for q in run.quality() if "error" not in q]
-            out.append(RunSummary(run.run_id, st.get("status", "unknown"), cfg.model.variant,
-                                  cfg.data.dataset, int(st.get("step", 0)),
-                                  int(st.get("total", cfg.steps)), st.get("message"),
-                                  metrics[-1] if metrics else {}, float(st.get("updated", 0.0)),
-                                  measured[-1] if measured else {}))
+            out.append(run.state(cfg))
         return sorted(out, key=lambda s: s.updated, reverse=True)
 
     def delete(self, run_id: str) -> None:
         run = self.open(validate_run_id(run_id))
-        if run.status().get("status") in LIVE_STATUSES:
+        if run.state().live:
             raise RunError(f"run {run_id} is still training; stop it before deleting it")
         shutil.rmtree(run.path)

@@ -26,6 +26,7 @@ from ..quality.live import SideEvaluator
 from ..quality.measures import measure_for
 from .engine import prepare_data, prepare_networks, resolve_engine
 from ..registry import create_gan, is_conditional
+from ..runs.state import Status
 from ..sampling import fixed_inputs, generate, preview_png
 from .step import StepResult, TwoPhaseStep, grad_norm, largest_fitting_batch
 
@@ -92,7 +93,7 @@ class Trainer:
         self._pause = threading.Event()
         self._stop = threading.Event()
         self._wake = threading.Event()  # set whenever pause/resume/stop is asked for
-        self.status = "created"
+        self.status = Status.CREATED
 
     # ---- control, from any thread -------------------------------------------------------------
     def subscribe(self, listener: Callable[[Event], None]) -> None:
@@ -115,10 +116,11 @@ class Trainer:
         for listener in self._listeners:
             listener(event)
 
-    def _become(self, status: str, kind: str | None = None, **data) -> None:
+    def _become(self, status: Status, kind: str | None = None, **data) -> None:
         """Announce a change of status, then take it: whoever sees `self.status` change (another
-        thread polling it) finds the listeners (status.json, the job) already told."""
-        self._emit(kind or status, **data)
+        thread polling it) finds the listeners (status.json, the job) already told. The event's
+        kind is the status's name unless given ("started" and "resumed" both become running)."""
+        self._emit(kind or status.value, **data)
         self.status = status
 
     # ---- the loop -----------------------------------------------------------------------------
@@ -139,10 +141,10 @@ class Trainer:
         """One step of both phases on fresh batches: what the loop runs (and flops.py counts)."""
         return self.step_fn(self._sample_batch, self.rng)
 
-    def run(self) -> str:
+    def run(self) -> Status:
         """Train until cfg.steps, a stop request or an error. Returns the final status."""
         cfg = self.cfg
-        self._become("running", "started", total=cfg.steps)
+        self._become(Status.RUNNING, "started", total=cfg.steps)
         self._open_evaluator()
         acc = torch.zeros(4, device=self.device)  # sums of loss_d, loss_g, d_real, d_fake
         window_steps, window_start = 0, time.perf_counter()
@@ -152,13 +154,13 @@ class Trainer:
             while self.step < cfg.steps:
                 if self._pause.is_set() and not self._stop.is_set():
                     paused_at = time.perf_counter()
-                    self._wait_while_paused("diverged" if self.diverged_at is not None else "paused")
+                    self._wait_while_paused(Status.DIVERGED if self.diverged_at is not None else Status.PAUSED)
                     window_start += time.perf_counter() - paused_at  # paused time is not training
                     run_start += time.perf_counter() - paused_at
                 if self._stop.is_set():
                     self._emit_quality()
                     self._checkpoint()
-                    self._become("stopped", message=self.divergence_message())
+                    self._become(Status.STOPPED, message=self.divergence_message())
                     return self.status
                 if cfg.lr_decay:
                     self._set_lr()
@@ -184,21 +186,21 @@ class Trainer:
                     self.evaluator.offer(self.step, self.gan.generator)
             self._final_quality()
         except Exception as exc:  # reported to listeners, then re-raised for the caller
-            self._become("failed", message=f"{type(exc).__name__}: {exc}")
+            self._become(Status.FAILED, message=f"{type(exc).__name__}: {exc}")
             raise
         finally:
             self._close_evaluator()
-        self._become("finished")
+        self._become(Status.FINISHED)
         return self.status
 
-    def _wait_while_paused(self, kind: str = "paused") -> None:
-        """kind "diverged": paused by the trainer itself after a NaN/inf, with its message."""
-        self._become(kind, message=self.divergence_message())
+    def _wait_while_paused(self, status: Status = Status.PAUSED) -> None:
+        """Status.DIVERGED: paused by the trainer itself after a NaN/inf, with its message."""
+        self._become(status, message=self.divergence_message())
         while self._pause.is_set() and not self._stop.is_set():
             self._wake.wait(timeout=1.0)
             self._wake.clear()
         if not self._stop.is_set():
-            self._become("running", "resumed")
+            self._become(Status.RUNNING, "resumed")
 
     def _log(self, acc: torch.Tensor, window_steps: int, window_s: float, wall_s: float) -> None:
         """The loop's only host sync: one read of the window's sums and the gradient norms."""
@@ -288,7 +290,7 @@ class Trainer:
         return (f"diverged at step {self.diverged_at}: a loss became NaN or infinite. Roll back to "
                 "the last healthy checkpoint with a lower learning rate")
 
-    def _stop_out_of_memory(self) -> str:
+    def _stop_out_of_memory(self) -> Status:
         """Stop cleanly, keep the last healthy checkpoint, and say which batch size fits."""
         failed = self.cfg.batch_size
         for opt in (self.opt_g, self.opt_d):
@@ -299,7 +301,7 @@ class Trainer:
         advice = (f"batch size {fits} fits: resume with --batch-size {fits}" if fits
                   else f"even batch size 1 does not fit on {self.device}")
         self._checkpoint()  # weights are whole (an OOM leaves at most one D update applied)
-        self._become("stopped", message=f"ran out of memory at batch size {failed}; {advice}",
+        self._become(Status.STOPPED, message=f"ran out of memory at batch size {failed}; {advice}",
                      fits_batch_size=fits)
         return self.status
 
