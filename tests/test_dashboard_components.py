@@ -12,11 +12,12 @@ from gancore.runs.launch import start_run
 
 
 from dashboard.components import wording  # noqa: E402
-from dashboard.components.audience import Audience, refresh_seconds  # noqa: E402
-from dashboard.components.charts import MAX_POINTS, LiveFigures, downsample, loss_figure, score_figure  # noqa: E402
+from dashboard.components.charts import MAX_POINTS, downsample, loss_figure, score_figure  # noqa: E402
 from dashboard.components.form_spec import advanced_fields, field_label, main_fields  # noqa: E402
 from dashboard.components.run_view import view_from_disk  # noqa: E402
 from dashboard.components.runs_table import runs_rows  # noqa: E402
+from dashboard.monitor.audience import Audience, refresh_seconds  # noqa: E402
+from dashboard.monitor.figures import LiveFigures  # noqa: E402
 
 
 def _records(n: int) -> list[dict]:
@@ -58,7 +59,7 @@ class FakeClock:
         return self.now
 
 
-def test_a_run_with_no_numbers_yet_refreshes_every_half_second_whoever_watches():
+def test_a_run_with_no_numbers_yet_refreshes_every_quarter_second_whoever_watches():
     assert [refresh_seconds(n, first_numbers_due=True) for n in (1, 10)] == [0.25, 0.25]
 
 
@@ -169,14 +170,14 @@ def test_a_finished_run_is_read_back_from_its_folder(tmp_path):
 
 def test_no_pages_folder_beside_the_app():
     """A dashboard/pages/ folder puts Streamlit in its old multipage mode until st.navigation
-    first runs: a fresh server's first request for /monitor?run=<id> would skip app.py."""
+    first runs: a fresh server's first request for /monitor?run=<id> would skip navigation.py."""
     assert not (Path(__file__).resolve().parents[1] / "dashboard" / "pages").exists()
 
 
 def test_the_readout_is_one_well_formed_block_with_a_bounded_bar():
     import xml.etree.ElementTree as ET
 
-    from dashboard.components.readout import readout_html
+    from dashboard.monitor.readout import readout_html
 
     block = readout_html(250, 1000, "1,234 images/s", "<3 s")
     root = ET.fromstring(block)  # well-formed, text escaped
