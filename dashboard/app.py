@@ -16,8 +16,8 @@ from dashboard.monitor import feed
 
 
 def _warm_up() -> None:
-    # Imported here, in the thread: importing gancore loads torch (~2 s), which would otherwise
-    # hold up the server's first "You can now view" by as much.
+    # Imported here, in the thread: importing gancore loads torch, which would otherwise hold up
+    # the server's first "You can now view" by as long.
     from gancore.training.warmup import warm_up
     warm_up()
 

@@ -64,5 +64,14 @@ def test_the_warm_up_starts_with_the_server_on_its_own_thread(server, monkeypatc
     assert threads[0].name == "torch-warm-up" and threads[0].daemon, "a daemon: it never holds the server's exit"
 
 
-def test_the_warm_up_itself_runs(server):
-    server._warm_up()  # imports gancore and builds one optimizer; raises if anything is missing
+def test_the_warm_up_pays_for_the_optimizer_import():
+    """In a fresh process (this one has imported everything already): after the entry's warm-up,
+    torch's optimizer machinery (torch._dynamo) is loaded, so the first Start does not wait on it."""
+    code = ("import importlib.util, sys; "
+            f"spec = importlib.util.spec_from_file_location('entry', {str(SERVER)!r}); "
+            "module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module); "
+            "before = 'torch._dynamo' in sys.modules; module._warm_up(); "
+            "print(before, 'torch._dynamo' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["False", "True"], out.stdout

@@ -13,14 +13,7 @@ from typing import Callable
 from dashboard.components.quality import measured, quality_figures, quality_rows
 from dashboard.components.run_view import RunView
 from dashboard.monitor.html_text import paragraphs_html
-from gancore.quality.measures import quality_kind
-
-ABOUT = {
-    "modes": "Measured on 2,500 samples by the PacGAN protocol, beside training (training never waits).",
-    "images": ("Measured on 2,000 samples in the feature space of a small classifier trained once on "
-               "the real images (its accuracy on held-out real images is shown), beside training: "
-               "training never waits, and measuring takes at most about 5 % of the time."),
-}
+from gancore.quality.measures import get_measure_spec, quality_kind
 
 
 def quality_blocks(view: RunView, figures: Callable[[list[dict], dict | None], list]) -> list[tuple[str, object]]:
@@ -43,12 +36,11 @@ def quality_blocks(view: RunView, figures: Callable[[list[dict], dict | None], l
                                 "`python -m gancore eval --run <folder>` measures a run afterwards.")]
         if view.live:
             first = f"The first measurement comes after step {cfg.eval_every:,}"
-            extra = (" (the first run on a dataset also trains its classifier once, about a minute "
-                     "on a CPU; it is cached)") if kind == "images" else ""
-            return [("info", first + extra + ".")]
+            note = get_measure_spec(kind).first_note
+            return [("info", first + (f" ({note})" if note else "") + ".")]
         return [("caption", "This run has no quality measurements.")]
     latest = done[-1]
-    about = f"At step {latest['step']:,}. {ABOUT[kind]}"
+    about = f"At step {latest['step']:,}. {get_measure_spec(kind).how}"
     floor = view.quality_floor
     if floor and floor.get("judge_holdout_accuracy") is not None:
         about += (f"\n\nThe classifier reads {100 * floor['judge_holdout_accuracy']:.1f} % of held-out "

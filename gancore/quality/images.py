@@ -95,7 +95,12 @@ def real_floor(judge: Judge, n: int = 2000) -> ImageQuality:
 @register_measure("images", applies_to=lambda info: info.kind != "points" and info.num_classes >= 2,
                   applies_to_source=lambda source: source.kind != "points" and source.labelled,
                   description="FCD, classifier score, precision / recall and density / coverage "
-                              "in the feature space of a classifier trained on the real images.")
+                              "in the feature space of a classifier trained on the real images.",
+                  how=("Measured on 2,000 samples in the feature space of a small classifier trained once "
+                       "on the real images (its accuracy on held-out real images is shown), beside "
+                       "training: training never waits, and measuring takes at most about 5 % of the time."),
+                  first_note=("the first run on a dataset also trains its classifier once, about a minute "
+                              "on a CPU; it is cached"))
 class ClassifierFeatureMeasure(Measure):
     """FCD, classifier score, precision / recall, density / coverage (and label accuracy for
     conditional runs) against the dataset's judge. The judge is trained on first use (then cached

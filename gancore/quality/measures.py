@@ -45,19 +45,23 @@ class MeasureSpec:
     # every run it draws); it may say yes where the loaded data turns out to say no.
     applies_to_source: Callable[["DatasetSpec"], bool]
     description: str  # one plain sentence: what it measures
+    how: str  # plain words for the Monitor: how and on what it is measured
+    first_note: str = ""  # what the first measurement of a run also does, when it takes longer
 
 
 _MEASURES: dict[str, MeasureSpec] = {}
 
 
-def register_measure(name: str, *, applies_to, applies_to_source, description: str):
+def register_measure(name: str, *, applies_to, applies_to_source, description: str, how: str,
+                     first_note: str = ""):
     """Class decorator; `applies_to` and `applies_to_source` should never both hold for two
     measures (the first registered that applies is used)."""
     def wrap(cls: type[Measure]) -> type[Measure]:
         if name in _MEASURES:
             raise ValueError(f"quality measure {name!r} registered twice")
         cls.kind = name
-        _MEASURES[name] = MeasureSpec(name, cls, applies_to, applies_to_source, description)
+        _MEASURES[name] = MeasureSpec(name, cls, applies_to, applies_to_source, description, how,
+                                      first_note)
         return cls
     return wrap
 
