@@ -25,20 +25,21 @@ def _sync(device: torch.device) -> None:
         torch.cuda.synchronize(device)
 
 
-def _models(cfg, data: Dataset, device):
+def _models(cfg, data: Dataset, device, **adam_options):
+    """The variant's networks on `device`, its loss pair and penalty, and Adam for each network."""
     torch.manual_seed(cfg.seed)
     gan = create_gan(cfg, data.info)
-    return gan, gan.generator.to(device), gan.discriminator.to(device)
+    g, d = gan.generator.to(device), gan.discriminator.to(device)
+    losses = D_LOSSES[gan.d_loss], G_LOSSES[gan.g_loss], PENALTIES[gan.penalty] if gan.penalty else None
+    betas = (cfg.beta1, cfg.beta2)
+    optimizers = (torch.optim.Adam(g.parameters(), lr=cfg.lr_g, betas=betas, **adam_options),
+                  torch.optim.Adam(d.parameters(), lr=cfg.lr_d, betas=betas, **adam_options))
+    return gan, g, d, losses, optimizers
 
 
 def reference_loop(cfg, data: Dataset, steps: int, warmup: int = 5, device="cpu") -> float:
     device = torch.device(device)
-    gan, g, d = _models(cfg, data, device)
-    d_loss, g_loss = D_LOSSES[gan.d_loss], G_LOSSES[gan.g_loss]
-    penalty = PENALTIES[gan.penalty] if gan.penalty else None
-    betas = (cfg.beta1, cfg.beta2)
-    opt_g = torch.optim.Adam(g.parameters(), lr=cfg.lr_g, betas=betas)
-    opt_d = torch.optim.Adam(d.parameters(), lr=cfg.lr_d, betas=betas)
+    gan, g, d, (d_loss, g_loss, penalty), (opt_g, opt_d) = _models(cfg, data, device)
     labels = data.y if data.y is not None else torch.zeros(len(data), dtype=torch.long)
     loader = DataLoader(TensorDataset(data.x.cpu(), labels.cpu()), batch_size=cfg.batch_size,
                         shuffle=True, num_workers=2, drop_last=True, persistent_workers=True)
@@ -83,13 +84,8 @@ def reference_loop(cfg, data: Dataset, steps: int, warmup: int = 5, device="cpu"
 
 def floor_loop(cfg, data: Dataset, steps: int, warmup: int = 5, device="cpu") -> float:
     device = torch.device(device)
-    gan, g, d = _models(cfg, data, device)
-    d_loss, g_loss = D_LOSSES[gan.d_loss], G_LOSSES[gan.g_loss]
-    penalty = PENALTIES[gan.penalty] if gan.penalty else None
-    betas = (cfg.beta1, cfg.beta2)
     fast = {"fused": True} if device.type == "cuda" else {"foreach": True}
-    opt_g = torch.optim.Adam(g.parameters(), lr=cfg.lr_g, betas=betas, **fast)
-    opt_d = torch.optim.Adam(d.parameters(), lr=cfg.lr_d, betas=betas, **fast)
+    gan, g, d, (d_loss, g_loss, penalty), (opt_g, opt_d) = _models(cfg, data, device, **fast)
     data = data.to(device)
     start = None
     for step in range(warmup + steps):
