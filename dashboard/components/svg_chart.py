@@ -1,9 +1,9 @@
 """Line charts drawn as SVG text on the server: the charts of a run while it trains.
 
-Why not Plotly there: a live Monitor refreshes every few seconds, and at one refresh a second the
-browser's redrawing of its Plotly charts took about a quarter of a CPU core on the 2-core test
-machine, taken from training when the browser runs beside it (docs/BENCHMARKS.md, "What the dashboard costs a run").
-Swapping in an SVG of a few paths costs the browser next to nothing. Paused and finished runs keep
+Why not Plotly there: a live Monitor refreshes every few seconds, and the browser's redrawing of
+Plotly charts costs CPU that is taken from training when the browser runs beside it
+(docs/BENCHMARKS.md, "What the dashboard costs a run"). Swapping in an SVG of a few paths costs
+the browser next to nothing. Paused and finished runs keep
 the interactive Plotly charts (zoom, hover), where redrawing is rare.
 
 Pure: no streamlit. The caller shows the text with `st.markdown(svg, unsafe_allow_html=True)`;

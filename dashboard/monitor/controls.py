@@ -52,7 +52,7 @@ def show_controls(run_id: str, viewers: int) -> None:
         (st.warning if view.diverged or view.fits_batch_size else st.caption)(view.message)
     recovery_buttons(view)
     if viewers > 1:
-        # The shared interval, also while the first numbers are awaited (a second or two at 0.25 s).
+        # The shared interval, also while the first numbers are awaited.
         st.caption(wording.audience_note(viewers, refresh_seconds(viewers)))
     if view.controllable and not state.READ_ONLY:
         job = manager().get(run_id)

@@ -39,7 +39,7 @@ def routes() -> list[Route]:
 
 
 def snapshot(run_id: str, viewer: str, shown_picture: int, shown_quality: int, every: float) -> dict:
-    # Imported here, not at the top: these load torch (~2 s), and the server imports this module
+    # Imported here, not at the top: these load torch, and the server imports this module
     # before it listens; the first request comes later, from a page that loaded them already.
     from dashboard.components.run_view import load_view
     from dashboard.monitor.live_part import live_state

@@ -2,8 +2,7 @@
 
 Why not st.progress and three st.metric: the Monitor redraws this part on every refresh, and the
 browser's cost of a refresh grows with the number of elements it redraws (each is a React
-component with its own styles). One block instead of four (plus their columns) took about 4 % of a
-core off the browser on the 2-core test machine (docs/BENCHMARKS.md). Pure: no streamlit; the
+component with its own styles), so one block costs less than four (docs/BENCHMARKS.md). Pure: no streamlit; the
 caller shows it with `st.markdown(html, unsafe_allow_html=True)`; all text is escaped here.
 """
 from __future__ import annotations

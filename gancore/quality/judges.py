@@ -1,7 +1,7 @@
 """The judge of a labelled image dataset: a DigitClassifier trained once on the real images, whose
 128-d penultimate features and softmax the image metrics (images.py) are computed in.
 
-Training takes ~20 s on a CPU, so a judge is kept twice:
+Training one takes a while on a CPU (docs/BENCHMARKS.md), so a judge is kept twice:
 - in memory, per (data fingerprint, device), for the life of the process (thread-safe: two
   threads asking for the same judge train it once);
 - on disk under `$GANCORE_CACHE_DIR/judges` (default `~/.cache/gancore/judges`), one file per
@@ -121,7 +121,7 @@ _MEMORY_LOCK = threading.Lock()
 
 def judge_for(dataset: Dataset, device="cpu") -> Judge:
     """The judge of this labelled image dataset: from memory, else from the disk cache, else
-    trained now (~20 s on a CPU for 10,000 MNIST digits) and saved for next time."""
+    trained now and saved for next time."""
     check_judgeable(dataset)
     fp = fingerprint(dataset)
     key = (fp, str(torch.device(device)))

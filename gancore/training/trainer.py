@@ -35,7 +35,7 @@ PREVIEW_POINTS = 1000  # generated points in a 2D preview scatter
 PREVIEW_IMAGES = 64  # 8 x 8 grid for unconditional image variants
 PREVIEW_COLS_PER_CLASS = 10  # one row per class for conditional variants
 # A fresh run also logs at this step (when log_every is larger), so that the first chart point
-# comes after a few steps rather than after a whole log_every window (ring8: 100 steps, 1-2 s).
+# comes after a few steps rather than after a whole log_every window.
 FIRST_LOG_STEP = 10
 
 

@@ -3,7 +3,7 @@ from ..registry import GAN, register_variant
 from .networks_conv import build_conv_pair
 
 CONV_DEFAULTS = {
-    # 8,000 steps: cdcgan on MNIST reads 98 % as the asked-for digit (bench/cdcgan_mnist.py)
+    # 8,000 steps: where cdcgan on MNIST draws the asked-for digit reliably (docs/QUALITY.md)
     "image": dict(latent_dim=64, base_channels=32, batch_size=64, steps=8000, lr_g=2e-4,
                   lr_d=2e-4, beta1=0.5, sample_every=500, checkpoint_every=2000),
 }

@@ -4,7 +4,7 @@ from .networks_mlp import build_mlp_pair
 
 
 # Points: tuned on ring8 (bench/quality_points.py): a 2D latent for 2D data, Adam(0, 0.9) and a
-# linear decay to 0, which sharpens the modes at the end; 8/8 modes on every seed tried.
+# linear decay to 0, which sharpens the modes at the end (docs/QUALITY.md has the runs).
 MLP_DEFAULTS = {
     "points": dict(latent_dim=2, hidden_dim=128, hidden_layers=3, batch_size=256,
                    steps=12000, lr_g=1e-3, lr_d=1e-3, beta1=0.0, beta2=0.9, log_every=100,

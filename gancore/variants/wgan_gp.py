@@ -9,8 +9,8 @@ from .networks_mlp import build_mlp_pair
 _WGAN = dict(g_loss="wasserstein", lr_g=1e-4, lr_d=1e-4, beta1=0.0, beta2=0.9, n_critic=5,
              gp_lambda=10.0)
 
-# On ring8 and grid25 the paper settings above leave a haze between the modes (3 of 8 and 1 of 25
-# modes captured): a 2D latent for 2D data (16 dims spread points between modes), Adam(1e-3,
+# On ring8 and grid25 the paper settings above leave a haze between the modes, most of them
+# missed (docs/QUALITY.md): a 2D latent for 2D data (16 dims spread points between modes), Adam(1e-3,
 # (0.5, 0.9)) decayed linearly to 0, and a gradient penalty of 1 (at 10 or 3 the unit-slope critic
 # is too flat to pull points into modes of sigma 0.01-0.05; at 0.1 it trains noisier).
 _MIXTURES = dict(latent_dim=2, lr_g=1e-3, lr_d=1e-3, beta1=0.5, lr_decay=True, gp_lambda=1.0,
