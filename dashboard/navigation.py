@@ -2,6 +2,8 @@
 (python -m streamlit run dashboard/app.py)."""
 import streamlit as st
 
+from dashboard.components.owner import owner_gate
+
 st.set_page_config(page_title="GAN Studio", page_icon=":material/blur_on:", layout="wide")
 
 # The page scripts live in views/, not pages/: a folder named pages/ beside this script switches
@@ -14,4 +16,9 @@ PAGES = [
     st.Page("views/generate.py", title="Generate", icon=":material/auto_awesome:"),
     st.Page("views/runs.py", title="Runs", icon=":material/folder_open:"),
 ]
-st.navigation(PAGES).run()
+# Who may watch and control (components/owner.py): a page that needs the password it was not given
+# is not run at all, so it sends nothing of a run to the browser; the URL keeps its ?run= for after.
+shown = owner_gate()
+page = st.navigation(PAGES, position="sidebar" if shown else "hidden")
+if shown:
+    page.run()

@@ -2,7 +2,6 @@
 run id carried in the URL (?run=<id>) so reloads, second viewers and links find the same run."""
 from __future__ import annotations
 
-import os
 import uuid
 
 import streamlit as st
@@ -14,12 +13,6 @@ from gancore import RunError, RunStore, validate_run_id
 from gancore.runs.jobs import JobManager
 from gancore.runs.store import default_runs_dir
 from gancore.training.warmup import warm_up_in_background
-
-
-# Viewer mode, for sharing a live run with an audience: no Start, Stop, Resume, Delete or upload.
-READ_ONLY = os.environ.get("GANSTUDIO_READ_ONLY", "").lower() in ("1", "true", "yes", "on")
-READ_ONLY_NOTE = ("Viewer mode: this app only shows runs. Starting, stopping, resuming, deleting "
-                  "and uploading are turned off by whoever runs it.")
 
 
 @st.cache_resource(show_spinner=False)

@@ -1,7 +1,8 @@
 """One real browser against the real server: Playwright driving Debian's Chromium.
 
 Open a link to a page first, start a ring8 run, watch the step counter and charts advance,
-reload and find the same run still running, stop it, generate samples, download the PNG. Takes
+reload and find the same run still running, stop it, generate samples, download the PNG. On a
+server with an owner password, a second browser watches a run but cannot stop it; the owner can. Takes
 a screenshot of each page into a temporary folder, or into docs/screenshots/ when
 GANSTUDIO_REFRESH_SCREENSHOTS=1 (so a plain test run leaves the checkout clean). In CI (CI=true)
 it must run; elsewhere it skips only when Chromium is missing.
@@ -14,6 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -39,11 +41,14 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
+OWNER_PASSWORD = "owner-pw-for-the-test"
+
+
+@contextmanager
+def _serving(runs: Path, **settings):
+    """The real server (dashboard/app.py) on a free local port, with `settings` in its environment."""
     port = _free_port()
-    runs = tmp_path_factory.mktemp("browser-runs")
-    env = dict(os.environ, GANCORE_RUNS_DIR=str(runs))
+    env = dict(os.environ, GANCORE_RUNS_DIR=str(runs), **settings)
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
          "--server.headless", "true", "--server.address", "127.0.0.1"],
@@ -59,12 +64,27 @@ def server(tmp_path_factory):
     else:
         proc.kill()
         raise RuntimeError("streamlit did not become healthy: " + proc.stdout.read().decode()[-2000:])
-    yield base
-    proc.terminate()
     try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with _serving(tmp_path_factory.mktemp("browser-runs")) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def owned_server(tmp_path_factory):
+    """A server whose controls need the owner password (dashboard/access.py)."""
+    with _serving(tmp_path_factory.mktemp("owned-runs"), GANSTUDIO_PASSWORD=OWNER_PASSWORD) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -77,12 +97,19 @@ def shots(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def page(server):
+def browser():
+    # One Playwright for the module: its sync API cannot be started twice at once in one thread.
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-        yield context.new_page()
-        browser.close()
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def page(server, browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    yield context.new_page()
+    context.close()
 
 
 def _step(page) -> int:
@@ -186,3 +213,34 @@ def test_train_watch_reload_stop_generate_download(server, page, shots):
     page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
     assert page.get_by_test_id("stException").count() == 0
     _screenshot(page, shots, "lab")
+
+
+def test_without_the_password_a_browser_watches_but_cannot_stop_and_the_owner_can(owned_server, browser):
+    owner = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    owner.goto(owned_server)  # Train, the default page
+    owner.get_by_text("Training will run on").wait_for(timeout=60_000)
+    assert owner.get_by_role("button", name="Start training").count() == 0
+    owner.get_by_label("Owner password").fill(OWNER_PASSWORD)
+    owner.get_by_role("button", name="Unlock").click()
+    owner.get_by_role("button", name="Start training").wait_for(timeout=30_000)
+    steps = owner.get_by_label("Training steps", exact=True)
+    steps.fill("200000")  # still running while the other browser watches
+    steps.press("Tab")
+    owner.wait_for_timeout(500)
+    owner.get_by_role("button", name="Start training").click()
+    owner.wait_for_url(re.compile(r".*/monitor\?run=.+"), timeout=30_000)
+    run_id = re.search(r"run=([^&]+)", owner.url).group(1)
+
+    # the link, opened by someone without the password: the run's numbers, live, and no Stop
+    viewer = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    viewer.goto(f"{owned_server}/monitor?run={run_id}")
+    _wait_until(lambda: _step(viewer) > 0, what="the watcher's first steps")
+    first = _step(viewer)
+    _wait_until(lambda: _step(viewer) > first, what="the watcher's step counter to advance")
+    viewer.get_by_text("need the owner password").first.wait_for(timeout=30_000)
+    assert viewer.get_by_role("button", name="Stop").count() == 0
+    assert viewer.get_by_role("button", name="Pause").count() == 0
+
+    owner.get_by_role("button", name="Stop").click()
+    owner.get_by_text("Stopped").first.wait_for(timeout=30_000)
+    viewer.get_by_text("Stopped").first.wait_for(timeout=30_000)  # the watcher sees it stop

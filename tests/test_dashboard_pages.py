@@ -234,9 +234,7 @@ def test_after_a_restart_a_run_that_was_training_shows_interrupted_and_resumes(r
 
 
 def test_viewer_mode_hides_every_control(runs_dir, monkeypatch):
-    from dashboard import state
-
-    monkeypatch.setattr(state, "READ_ONLY", True)
+    monkeypatch.setenv("GANSTUDIO_READ_ONLY", "1")  # dashboard/access.py reads it at each check
     run_id = _finished_run(runs_dir, steps=20, log_every=10)
     for page in (None, "views/monitor.py", "views/runs.py"):
         at = _app(page, run=run_id)

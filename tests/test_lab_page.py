@@ -87,9 +87,7 @@ def test_a_run_opens_in_the_lab_from_its_checkpoint(runs_dir):
 
 
 def test_viewer_mode_turns_the_lab_off_and_says_why(runs_dir, monkeypatch):
-    from dashboard import state
-
-    monkeypatch.setattr(state, "READ_ONLY", True)
+    monkeypatch.setenv("GANSTUDIO_READ_ONLY", "1")  # dashboard/access.py reads it at each check
     at = _lab_page()
     assert not at.exception and "Viewer mode: the lab is turned off" in _texts(at)
     assert not [b for b in at.button if b.label == "Start a fresh lab"]

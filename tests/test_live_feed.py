@@ -146,3 +146,41 @@ def test_our_wording_becomes_escaped_html():
     out = paragraphs_html("**D(x)** is how sure it is that *real* data is real <b>.\n\nRun `gancore eval`.")
     assert "<strong>D(x)</strong>" in out and "<em>real</em>" in out and "&lt;b&gt;" in out
     assert out.count("<p ") == 2 and "<code>gancore eval</code>" in out
+
+
+@pytest.fixture
+def watching_needs_password(monkeypatch):
+    from dashboard import access
+
+    monkeypatch.setenv(access.PASSWORD_ENV, "owner-pw")
+    monkeypatch.setenv(access.WATCH_ENV, "password")
+    return "owner-pw"
+
+
+def test_when_watching_needs_the_password_a_direct_request_without_the_token_is_refused(
+        live_job, watching_needs_password):
+    from dashboard import access
+
+    for query in ("viewer=v1", f"viewer=v2&token={access.feed_token('v1')}", "viewer=v1&token=guess"):
+        status, body = _get({"run_id": live_job.run_id}, query)
+        assert status == 403 and "needs the owner password" in body["error"], query
+        assert set(body) == {"error"}, "nothing of the run"
+    status, _ = _get({"run_id": "no-such-run"}, "viewer=v1")
+    assert status == 403, "not even whether a run exists"
+    status, state = _get({"run_id": live_job.run_id}, f"viewer=v1&token={access.feed_token('v1')}")
+    assert status == 200 and state["readout"]
+
+
+def test_the_monitor_hands_only_an_unlocked_session_the_feed_token_and_the_feed_takes_it(
+        live_job, watching_needs_password):
+    at = AppTest.from_file(str(REPO / "dashboard" / "navigation.py"), default_timeout=60)
+    at.query_params["run"] = live_job.run_id
+    at.run()
+    at.switch_page("views/monitor.py").run()
+    assert not at.get("bidi_component"), "locked: no page, no browser script, no token"
+    at.text_input(key="owner-password").input(watching_needs_password)
+    next(b for b in at.button if b.label == "Unlock").click().run()
+    data = json.loads(at.get("bidi_component")[0].proto.json)
+    assert data["token"] and data["viewer"] == at.session_state["viewer_id"]
+    status, state = _get({"run_id": live_job.run_id}, f"viewer={data['viewer']}&token={data['token']}")
+    assert status == 200 and state["readout"]

@@ -8,15 +8,15 @@ import streamlit as st
 from dashboard.components import wording
 from dashboard.components.errors import friendly_errors, show_error
 from dashboard.components.run_view import RunView, load_view
+from dashboard.components.owner import locked_note, may_control
 from dashboard.monitor.audience import refresh_seconds
-from dashboard import state
 from dashboard.state import manager
 
 
 def recovery_buttons(view: RunView) -> None:
     """The way back, one click: roll back after a divergence, resume with the batch size that
     fits after running out of memory, or simply resume a stopped or interrupted run."""
-    if state.READ_ONLY or view.cfg is None:  # read at each call: a test switches viewer mode on
+    if not may_control() or view.cfg is None:
         return
     run_id = view.run_id
     if view.diverged and st.button("Roll back to the last healthy checkpoint with half the learning rate",
@@ -54,7 +54,7 @@ def show_controls(run_id: str, viewers: int) -> None:
     if viewers > 1:
         # The shared interval, also while the first numbers are awaited.
         st.caption(wording.audience_note(viewers, refresh_seconds(viewers)))
-    if view.controllable and not state.READ_ONLY:
+    if view.controllable and may_control():
         job = manager().get(run_id)
         row = st.container(horizontal=True)
         if view.status == "paused":
@@ -68,6 +68,8 @@ def show_controls(run_id: str, viewers: int) -> None:
         if row.button("Stop", icon=":material/stop:", help="stop after the current step and save a checkpoint"):
             job.stop()
             st.rerun(scope="app")
-    elif view.live:
+    elif view.live and not view.controllable:
         st.caption("Another process (for example the command line) is training this run; "
                    "this page follows what it writes to disk.")
+    if locked_note():
+        st.caption(locked_note())

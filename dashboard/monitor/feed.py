@@ -7,8 +7,10 @@ Why: drawing the live part through a Streamlit rerun every two seconds cost the 
 about 0.1 s of CPU each time (React redraws the page around it), and on a small machine running
 the training too that CPU came out of training (docs/BENCHMARKS.md). Answering a small request
 and swapping a few pieces of HTML costs a fraction of that.
-Read-only: it never starts, stops or writes anything. Imports starlette only at the top: the
-server entry imports this module before it listens.
+Read-only: it never starts, stops or writes anything (GET only). It shows a run only to whom the
+page would (dashboard/access.py): when watching needs the owner password, a request must carry the
+token the page hands a session that unlocked. Imports only starlette and dashboard.access (the
+standard library) at the top: the server entry imports this module before it listens.
 """
 from __future__ import annotations
 
@@ -17,6 +19,8 @@ import logging
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+
+from dashboard import access
 
 LOG = logging.getLogger(__name__)
 
@@ -53,12 +57,31 @@ def snapshot(run_id: str, viewer: str, shown_picture: int, shown_quality: int, e
     return live_state(view, viewers, live_figures(), shown_picture, shown_quality)
 
 
+def refusal(query) -> JSONResponse | None:
+    """403 with the reason, before anything about the run is read (even whether it exists), when
+    this request may not watch; None when it may."""
+    try:
+        settings = access.read_access()
+    except access.AccessError as exc:
+        return JSONResponse({"error": f"This server's settings need fixing by whoever runs it: {exc}"},
+                            status_code=403)
+    if settings.watch_needs_password and not access.feed_token_valid(query.get("viewer", ""),
+                                                                     query.get("token", "")):
+        return JSONResponse({"error": "Watching runs on this server needs the owner password: open "
+                                      "the run's page in a browser and unlock it under Owner."},
+                            status_code=403)
+    return None
+
+
 def endpoint(request: Request) -> JSONResponse:
     """A plain (sync) function: Starlette runs it on its thread pool, off the event loop."""
     from gancore import GanError, validate_run_id
 
     run_id = request.path_params["run_id"]
     query = request.query_params
+    refused = refusal(query)
+    if refused is not None:
+        return refused
     try:
         validate_run_id(run_id)
         viewer = query.get("viewer", "")[:64] or "anonymous"

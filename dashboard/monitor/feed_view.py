@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.components.owner import feed_token
+
 HTML = """<div class="gs-live">
 <div class="gs-live-readout"></div>
 <div style="display: flex; gap: 1rem; align-items: flex-start">
@@ -57,9 +59,12 @@ export default function ({ parentElement, data, setTriggerValue }) {
     try {
       const query = new URLSearchParams({
         viewer: data.viewer, picture_step: shownPicture, quality_count: shownQuality, every });
+      if (data.token) query.set("token", data.token);  // only where watching needs the password
       const response = await fetch(data.url + "?" + query, { cache: "no-store" });
-      if (response.status === 404) {
-        setTriggerValue("changed", "gone");  // the run was deleted: the page says so when redrawn
+      if (response.status === 404 || response.status === 403) {
+        // deleted (the page says so when redrawn), or no longer allowed (the page asks for the
+        // password when redrawn)
+        setTriggerValue("changed", response.status === 404 ? "gone" : "refused");
         return;
       }
       if (response.ok) {
@@ -91,6 +96,8 @@ _live_feed = st.components.v2.component("gs_live_feed", html=HTML, js=JS, isolat
 def show_feed(url: str, viewer: str, state: dict, explanations: str | None) -> None:
     """`state`: live_part.live_state(...) as the page is drawn; `url`: the run's feed;
     `explanations`: the charts' explanations as HTML (they do not change), None where the page
-    drew them itself."""
-    _live_feed(data={"url": url, "viewer": viewer, "state": state, "explanations": explanations},
+    drew them itself. A session that unlocked with the owner password hands its script the
+    feed's token too (dashboard/access.py), which the feed asks for when watching needs it."""
+    _live_feed(data={"url": url, "viewer": viewer, "token": feed_token(viewer), "state": state,
+                     "explanations": explanations},
                key="gs-live-feed", on_changed_change=lambda: None)

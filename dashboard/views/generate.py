@@ -11,14 +11,16 @@ from dashboard.components.run_picker import pick_run
 from gancore import is_conditional
 from gancore.sampling.files import check_label
 from gancore.sampling import class_grid, interpolate, picture, png_bytes, sample
-from dashboard.state import READ_ONLY, store
+from dashboard.components.owner import may_control
+from dashboard.state import store
 
 st.title("Generate")
 st.write("Draw new samples from a trained generator. The same seed always gives the same samples.")
 
 loaded, name = None, None
-source = "a run" if READ_ONLY else st.radio(
-    "Generate from", ["a run", "an uploaded checkpoint (.pt)"], horizontal=True)
+# An uploaded checkpoint is hostile input, read on this server: it is a control (components/owner.py).
+source = st.radio("Generate from", ["a run", "an uploaded checkpoint (.pt)"],
+                  horizontal=True) if may_control() else "a run"
 if source == "a run":
     run_id = pick_run("generate")
     if run_id is None:

@@ -1,7 +1,8 @@
 """2D Lab: step a GAN on 2D points by hand and look inside after every step (after GAN Lab).
 
 The Lab2D object lives in this browser session's st.session_state: it is interactive, belongs to
-one person, and is in memory only (it never writes a run folder, so viewer mode allows it).
+one person, and is in memory only (it never writes a run folder). Still a control: it trains
+on this server's CPU, so viewer mode turns it off and a set owner password locks it.
 """
 import streamlit as st
 
@@ -10,7 +11,8 @@ from dashboard.components.generator_cache import checkpoint_names
 from dashboard.components.lab_figure import lab_figure
 from gancore import GanError, get_dataset_spec, get_variant_spec, list_datasets, list_variants, make_config
 from gancore.lab2d import Lab2D
-from dashboard.state import READ_ONLY, remember_run, run_id_from_url, store
+from dashboard.components.owner import locked_note, may_control
+from dashboard.state import remember_run, run_id_from_url, store
 
 GRID, POINTS = 60, 500  # heatmap lattice side; real and generated points shown
 MANY = 50  # iterations of the "Run 50 iterations" button
@@ -22,11 +24,15 @@ st.write("Watch a GAN learn a 2D shape one step at a time, and see what each net
 st.caption("The lab trains only in this browser tab's memory. It never writes or changes a run "
            "folder, so opening a run here leaves the run as it was; the lab is gone when you close "
            "the tab.")
-if READ_ONLY:
+if not may_control():
     # The lab writes nothing, but it trains on this server's CPU: an audience clicking "Run 50
     # iterations" would take that CPU from the live run everyone came to watch.
-    st.info("Viewer mode: the lab is turned off here, because training in it would use the "
-            "computer that is training the run being shown. Run the app yourself to use the lab.")
+    if locked_note():
+        st.info("The 2D Lab needs the owner password, because training in it uses this server's "
+                "computer: unlock it under **Owner** in the sidebar.")
+    else:
+        st.info("Viewer mode: the lab is turned off here, because training in it would use the "
+                "computer that is training the run being shown. Run the app yourself to use the lab.")
     st.stop()
 
 POINT_VARIANTS = [v for v in list_variants() if "points" in get_variant_spec(v).data_kinds]

@@ -7,7 +7,8 @@ from dashboard.components import wording
 from dashboard.components.errors import friendly_errors
 from dashboard.components.quality_compare import compare_quality
 from dashboard.components.runs_table import runs_rows
-from dashboard.state import READ_ONLY, READ_ONLY_NOTE, manager
+from dashboard.components.owner import control_note, may_control
+from dashboard.state import manager
 
 st.title("Runs")
 st.write("Every run in the runs folder, whether started here or from the command line.")
@@ -34,8 +35,8 @@ row.page_link("views/monitor.py", label="Open in Monitor", icon=":material/monit
 row.page_link("views/generate.py", label="Open in Generate", icon=":material/auto_awesome:",
               query_params={"run": run_id})
 
-if READ_ONLY:
-    st.info(READ_ONLY_NOTE)
+if not may_control():
+    st.info(control_note())
     st.stop()
 
 if (chosen.status.final or chosen.status.resumable) and run_id not in live_here:

@@ -8,7 +8,8 @@ from dashboard.components.upload_box import upload_box
 from gancore import (ConfigError, DataConfig, config_errors, default_values, describe_device,
                      get_dataset_spec, get_variant_spec, list_datasets, list_variants)
 from gancore.config import from_flat
-from dashboard.state import READ_ONLY, READ_ONLY_NOTE, manager
+from dashboard.components.owner import control_note, may_control
+from dashboard.state import manager
 
 
 def dataset_label(name: str) -> str:
@@ -42,7 +43,7 @@ with right:
 
 defaults = default_values(variant, dataset)
 key_prefix = f"{variant}-{dataset}"  # new defaults when the variant or dataset changes
-if dspec.uploads and not READ_ONLY:
+if dspec.uploads and may_control():
     upload_box(f"{key_prefix}-data_dir")
 st.subheader("Settings")
 values, slots = render_fields(main_fields(variant, dataset), defaults, key_prefix)
@@ -62,8 +63,8 @@ except ConfigError as exc:
     device_text = f"not available ({exc.message})"
 st.info(f"Training will run on: **{device_text}**", icon=":material/memory:")
 
-if READ_ONLY:
-    st.info(READ_ONLY_NOTE)
+if not may_control():
+    st.info(control_note())
 elif st.button("Start training", type="primary", icon=":material/play_arrow:"):
     cfg = from_flat(flat)
     errors = config_errors(cfg)
