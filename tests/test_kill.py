@@ -53,9 +53,11 @@ def test_random_sigkills_lose_nothing_but_the_last_steps(tmp_path):
         latest = run.load_checkpoint()
         lost = summary.step - latest["step"]
         assert 0 <= lost < 40 + 20, f"{run_id}: lost {lost} steps (checkpoint every 40, log every 20)"
-        trainer, _ = resume_run(run, extra_steps=20)
+        assert (run.path / "trainer.lock").exists(), "the killed trainer's lock file is left behind"
+        trainer, _ = resume_run(run, extra_steps=20)  # and taken over: the kernel's lock ended with it
         assert trainer.run() == "finished"
         assert run.status()["step"] == latest["step"] + 20
+        assert not (run.path / "trainer.lock").exists(), "released at the end"
     resumed = [r for r in summaries if store.open(r).checkpoint_files()]
     assert len(resumed) >= kills // 2, "most kills happened mid-training, after a checkpoint"
     listed = subprocess.run([sys.executable, "-m", "gancore", "list", "--runs-dir", str(runs)],

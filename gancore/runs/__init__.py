@@ -1,5 +1,6 @@
 """Runs: the run's state (state: one Status, one reducer), the run folder on disk (store),
-starting and resuming a Trainer on one (launch), and background jobs for the dashboard (jobs).
+starting and resuming a Trainer on one (launch), one trainer per folder across processes (lock),
+and background jobs for the dashboard (jobs).
 
 launch and jobs are imported by name, not here: they load the trainer, which itself uses
 `state`, so importing them here would make the trainer import itself half-way."""

@@ -14,6 +14,7 @@ from ..config import TrainConfig
 from ..errors import GanError
 from ..training.trainer import Event
 from .launch import resume_run, start_run
+from .lock import RunLock
 from .state import RunState, RunView, Status, quality_record, reduce
 from .store import RunStore, new_run_id, validate_run_id
 
@@ -128,16 +129,23 @@ class JobManager:
             current = self._jobs.get(run_id)
             if current is not None and current.live:
                 return current  # already training here: nothing to resume
-        cfg = run.config()
-        job = Job(run_id, cfg)
-        resumed_at = run.load_checkpoint()["step"]
+        # Taken here, not on the thread: a run another process trains is refused in words on
+        # the page that asked, and no failed job is left to show instead of that run.
+        lock = RunLock.acquire(run.path, run_id=run_id)
+        try:
+            cfg = run.config()
+            job = Job(run_id, cfg)
+            resumed_at = run.load_checkpoint()["step"]
+        except BaseException:
+            lock.release()
+            raise
         job.history.extend(m for m in run.metrics() if m.get("step", 0) <= resumed_at)
         job.quality.extend(q for q in run.quality() if q.get("step", 0) <= resumed_at)
         job.quality_floor = run.quality_floor()
         measured = [q for q in job.quality.records if "error" not in q]
         job.state = replace(job.state, step=resumed_at, last_metrics=(job.history.records or [{}])[-1],
                             last_quality=(measured or [{}])[-1])
-        return self._launch(job, lambda: resume_run(run, extra_steps, lr_scale, batch_size))
+        return self._launch(job, lambda: resume_run(run, extra_steps, lr_scale, batch_size, lock), lock)
 
     def rollback(self, run_id: str, lr_scale: float = 0.5) -> Job:
         """After a divergence: end the paused job, then continue from the last healthy
@@ -149,15 +157,18 @@ class JobManager:
                 current.thread.join(timeout=30)
         return self.resume(run_id, lr_scale=lr_scale)
 
-    def _launch(self, job: Job, prepare) -> Job:
+    def _launch(self, job: Job, prepare, lock: RunLock | None = None) -> Job:
         with self._lock:
             self._jobs[job.run_id] = job
-        job.thread = threading.Thread(target=self._work, args=(job, prepare),
+        job.thread = threading.Thread(target=self._work, args=(job, prepare, lock),
                                       name=f"train-{job.run_id}", daemon=True)
         job.thread.start()
         return job
 
-    def _work(self, job: Job, prepare) -> None:
+    def _work(self, job: Job, prepare, lock: RunLock | None) -> None:
+        """`lock`: the run's, when taken before the thread; the run's own (run.trainer_lock)
+        otherwise. Both end with the thread, whatever ends it."""
+        run = None
         try:
             trainer, run = prepare()
             trainer.subscribe(job.on_event)
@@ -174,6 +185,10 @@ class JobManager:
             job.on_event(Event("failed", job.state.step, {
                 "message": f"training stopped with an unexpected error: {type(exc).__name__}: {exc}",
                 "detail": traceback.format_exc()}))
+        finally:
+            for held in (lock, run.trainer_lock if run is not None else None):
+                if held is not None:
+                    held.release()
 
     def get(self, run_id: str) -> Job | None:
         with self._lock:

@@ -2,30 +2,55 @@
 Shared by the CLI (foreground) and jobs (background thread).
 
 The Trainer is built (data loaded, config validated) before the run folder is created, so a bad
-input never leaves a half-made run behind.
+input never leaves a half-made run behind. One trainer per run folder: each holds the folder's
+lock (lock.py) from here until its last event.
 """
 from __future__ import annotations
 
 from ..config import TrainConfig
 from ..errors import RunError
+from .lock import RunLock
+from .state import Status
 from .store import Run, RunStore, atomic_write_json
 from ..training.trainer import Trainer
 
 
 def start_run(cfg: TrainConfig, store: RunStore, run_id: str | None = None) -> tuple[Trainer, Run]:
+    """The new folder appears already locked for this trainer (lock.py); the lock ends with it."""
     trainer = Trainer(cfg)
-    run = store.create(cfg, run_id)
-    run.attach(trainer)
+    run = store.create(cfg, run_id, locked=True)
+    _hold_until_the_end(trainer, run, run.trainer_lock)
     return trainer, run
 
 
+def _hold_until_the_end(trainer: Trainer, run: Run, lock: RunLock) -> None:
+    """Attach the run folder, then release the lock on the trainer's last event: after the run's
+    listener (subscribed first) has written the final status.json and checkpoint."""
+    run.trainer_lock = lock
+    run.attach(trainer)
+    trainer.subscribe(lambda event: lock.release() if Status.parse(event.kind).final else None)
+
+
 def resume_run(run: Run, extra_steps: int | None = None, lr_scale: float = 1.0,
-               batch_size: int | None = None) -> tuple[Trainer, Run]:
+               batch_size: int | None = None, lock: RunLock | None = None) -> tuple[Trainer, Run]:
     """Continue `run` from checkpoints/latest.pt: its step count, optimizer state, noise stream
     and metrics file continue; metrics logged after that checkpoint are cut off first.
     `extra_steps`: train this many more steps; None = up to the run's configured total.
     `lr_scale` < 1 is the roll-back after a divergence (latest.pt is always a healthy point);
-    `batch_size` the resume after running out of memory."""
+    `batch_size` the resume after running out of memory.
+    The run's lock is taken first (or `lock`, taken by the caller, is used): a run another
+    trainer works on is refused before anything in its folder changes. It is released when the
+    trainer ends, or here when the resume is refused."""
+    lock = lock or RunLock.acquire(run.path, run_id=run.run_id)
+    try:
+        return _resume_locked(run, lock, extra_steps, lr_scale, batch_size)
+    except BaseException:
+        lock.release()
+        raise
+
+
+def _resume_locked(run: Run, lock: RunLock, extra_steps: int | None, lr_scale: float,
+                   batch_size: int | None) -> tuple[Trainer, Run]:
     state = run.load_checkpoint()
     cfg = TrainConfig.from_dict(state["config"])
     step = int(state["step"])
@@ -45,5 +70,5 @@ def resume_run(run: Run, extra_steps: int | None = None, lr_scale: float = 1.0,
     trainer = Trainer(cfg, checkpoint=state)
     run.truncate_metrics(step)
     atomic_write_json(run.path / "config.json", cfg.to_dict())
-    run.attach(trainer)
+    _hold_until_the_end(trainer, run, lock)
     return trainer, run

@@ -8,6 +8,7 @@ runs/<run_id>/
   quality.jsonl      one JSON object per quality measurement
   samples/step_<n>.png
   checkpoints/latest.pt and step_<n>.pt (the newest `keep_checkpoints`)
+  trainer.lock       while a trainer (or a delete) works on the folder: one at a time (lock.py)
 
 Files are written atomically (temp file in the same folder, then os.replace), so a crash leaves
 the old file or the new one, never half of one. metrics.jsonl is appended one whole line per
@@ -30,6 +31,7 @@ import torch
 
 from ..config import TrainConfig
 from ..errors import ConfigError, RunError
+from .lock import DELETING, RunLock, process_alive as _process_alive, process_tag as _process_tag
 from .state import RunState, Status, quality_record, reduce
 
 RUN_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
@@ -77,28 +79,6 @@ def atomic_torch_save(path: Path, state: dict) -> None:
     os.replace(tmp, path)
 
 
-def _process_tag(pid: int) -> str:
-    """pid plus its start time, so a recycled pid after a restart is not mistaken for the owner."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f"{pid}:{f.read().rsplit(')', 1)[1].split()[19]}"
-    except OSError:
-        return str(pid)
-
-
-def _process_alive(tag: str | None) -> bool:
-    if not tag:
-        return False
-    pid = int(tag.split(":")[0])
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass
-    return _process_tag(pid) == tag
-
-
 # ---- one run ---------------------------------------------------------------------------------
 class Run:
     def __init__(self, path: Path):
@@ -107,6 +87,7 @@ class Run:
         self._lock = threading.Lock()
         self._state: RunState | None = None  # what record() last wrote; read on first use
         self._keep = 3  # checkpoint history, set from the trainer's config by attach()
+        self.trainer_lock: RunLock | None = None  # held while a trainer started by launch works here
 
     # files
     @property
@@ -280,8 +261,10 @@ class RunStore:
     def __init__(self, root: str | Path | None = None):
         self.root = Path(root) if root is not None else default_runs_dir()
 
-    def create(self, cfg: TrainConfig, run_id: str | None = None) -> Run:
-        """A new run folder with config.json and status.json, assembled then renamed into place."""
+    def create(self, cfg: TrainConfig, run_id: str | None = None, locked: bool = False) -> Run:
+        """A new run folder with config.json and status.json, assembled then renamed into place.
+        `locked`: it appears already locked for its trainer (run.trainer_lock), so nothing can
+        resume or delete it between its creation and its trainer's start."""
         run_id = validate_run_id(run_id) if run_id else new_run_id(cfg)
         final = self.root / run_id
         if final.exists():
@@ -292,12 +275,19 @@ class RunStore:
         (tmp / "checkpoints").mkdir()
         atomic_write_json(tmp / "config.json", cfg.to_dict())
         atomic_write_json(tmp / "status.json", RunState(run_id, Status.CREATED, total=cfg.steps).to_json())
+        lock = RunLock.acquire(tmp, run_id=run_id) if locked else None
         try:
             os.rename(tmp, final)
         except OSError as exc:
+            if lock is not None:
+                lock.release()
             shutil.rmtree(tmp, ignore_errors=True)
             raise RunError(f"run {run_id} cannot be created in {self.root}: {exc}") from exc
-        return Run(final)
+        run = Run(final)
+        if lock is not None:
+            lock.moved_to(final)
+            run.trainer_lock = lock
+        return run
 
     def open(self, run_id: str) -> Run:
         """By id, under root. Ids from URLs and forms come here: `../x` and friends are refused."""
@@ -330,7 +320,10 @@ class RunStore:
         return sorted(out, key=lambda s: s.updated, reverse=True)
 
     def delete(self, run_id: str) -> None:
+        """Refused while a trainer holds the run's lock (any process), or status.json says a live
+        process trains it; the lock is held during the removal, so no trainer starts meanwhile."""
         run = self.open(validate_run_id(run_id))
-        if run.state().live:
-            raise RunError(f"run {run_id} is still training; stop it before deleting it")
-        shutil.rmtree(run.path)
+        with RunLock.acquire(run.path, DELETING, run_id):
+            if run.state().live:
+                raise RunError(f"run {run_id} is still training; stop it before deleting it")
+            shutil.rmtree(run.path)
