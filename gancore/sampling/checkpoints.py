@@ -11,6 +11,28 @@ from ..data.base import DataInfo
 from ..errors import GanError, RunError
 from ..registry import create_gan
 
+PICK_EARLIER = "pick an earlier checkpoint"
+
+
+def check_finite_weights(state: dict, parts=("generator",), advice: str = PICK_EARLIER) -> None:
+    """Refuse a checkpoint whose networks hold NaN or infinite weights (a diverged run saved them;
+    they would draw NaN samples or train on from NaN). `parts` are the state's state_dicts to
+    check. One host sync for all of them: the per-tensor verdicts are stacked and read once."""
+    verdicts, names = [], []
+    for part in parts:
+        weights = state.get(part)
+        tensors = [t for t in weights.values() if torch.is_tensor(t) and t.is_floating_point()
+                   ] if isinstance(weights, dict) else []  # a malformed part is load_generator's to word
+        if tensors:
+            verdicts.append(torch.stack([torch.isfinite(t).all() for t in tensors]).all())
+            names.append(part)
+    if not verdicts:
+        return
+    bad = [name for name, ok in zip(names, torch.stack(verdicts).tolist()) if not ok]
+    if bad:
+        raise RunError(f"the checkpoint's {' and '.join(bad)} weights contain NaN or infinite "
+                       f"values (from a diverged run?); {advice}")
+
 
 def load_generator(state: dict, device="cpu"):
     """Rebuild the generator a checkpoint state was saved from (its config and data facts are in
@@ -27,6 +49,7 @@ def load_generator(state: dict, device="cpu"):
         detail = str(exc).strip().splitlines()
         raise RunError(f"the checkpoint's weights do not fit a {cfg.model.variant} generator for "
                        f"{info.name} ({detail[1].strip() if len(detail) > 1 else detail[0]})") from exc
+    check_finite_weights({"generator": generator.state_dict()})
     return generator.to(device).eval(), info, cfg
 
 
@@ -42,6 +65,7 @@ def load_checkpoint_bytes(data: bytes, max_mb: float = 200.0) -> dict:
                        f"({str(exc).strip().splitlines()[0][:200]})") from exc
     if not isinstance(state, dict) or "generator" not in state:
         raise RunError("this file is not a gancore checkpoint (no generator weights in it)")
+    check_finite_weights(state, ("generator", "discriminator"))
     return state
 
 
