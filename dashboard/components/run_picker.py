@@ -1,9 +1,25 @@
-"""Choosing a run: the one in the URL (?run=<id>), else a picker of live jobs and runs on disk."""
+"""Choosing a run: the one in the URL (?run=<id>), else a picker of live jobs and runs on disk.
+
+A link naming no run here (mistyped, malformed, or from another server) says so and selects
+nothing: quietly showing the newest run instead would show someone else's run as the linked one.
+"""
 from __future__ import annotations
 
 import streamlit as st
 
 from dashboard.state import manager, remember_run, run_id_from_url
+
+
+def shown_text(raw: str, limit: int = 80) -> str:
+    """Text from a URL, safe to put in a message: one line, cut to `limit` characters, inside a
+    code span (Markdown draws no links, pictures or web addresses there); its own backticks,
+    which would close the span, become quotes."""
+    line = " ".join(raw.split()).replace("`", "'")
+    return f"`{line if len(line) <= limit else line[:limit] + '...'}`"
+
+
+def missing_run_note(raw: str) -> str:
+    return f"This link names a run that does not exist here ({shown_text(raw)}). Pick a run below."
 
 
 def known_run_ids() -> list[str]:
@@ -13,17 +29,28 @@ def known_run_ids() -> list[str]:
     return live + [r for r in on_disk if r not in live]
 
 
-def pick_run(page: str) -> str | None:
-    ids = known_run_ids()
+def pick_run(page: str, ids: list[str] | None = None, label: str = "Run",
+             unfit: str = "") -> str | None:
+    """The run this page shows: the URL's when it is one of `ids` (default: every known run),
+    else the user's pick. A link to a run not in `ids` selects nothing until the user picks;
+    `unfit` says why a run that exists is not among `ids` ("it does not train on 2D points")."""
+    ids = known_run_ids() if ids is None else ids
+    linked = st.query_params.get("run")
     wanted = run_id_from_url()
-    if wanted and wanted not in ids:
-        st.warning(f"There is no run called {wanted}. Pick one below, or start one on the Train page.")
+    note = st.empty()  # cleared once the user picks a run
+    if linked and wanted not in ids:
+        exists = unfit and wanted in known_run_ids()
+        note.warning(f"The run this link names ({shown_text(linked)}) cannot be opened here: "
+                   f"{unfit}. Pick a run below." if exists else missing_run_note(linked),
+                   icon=":material/link_off:")
         wanted = None
     if not ids:
         st.info("No runs yet. Start one on the Train page.")
         st.page_link("views/train.py", label="Go to Train", icon=":material/play_circle:")
         return None
-    chosen = st.selectbox("Run", ids, index=ids.index(wanted) if wanted else 0, key=f"{page}-run")
-    if chosen != st.query_params.get("run"):
+    index = ids.index(wanted) if wanted else (None if linked else 0)
+    chosen = st.selectbox(label, ids, index=index, key=f"{page}-run", placeholder="Pick a run")
+    if chosen is not None and chosen != linked:
+        note.empty()
         remember_run(chosen)
     return chosen
