@@ -85,7 +85,7 @@ def _class_dirs(root: Path) -> list[Path]:
                   native_channels=DEFAULT_CHANNELS, fields=("data_dir", "image_size", "channels"),
                   uploads=True,
                   availability=lambda cfg: None if cfg.data_dir and Path(cfg.data_dir).is_dir()
-                  else "choose a folder of images first (one subfolder per class)",
+                  else DataError("data_dir", "choose a folder of images first (one subfolder per class)"),
                   description="Your own pictures: a folder of images, one subfolder per class.")
 def load_folder(cfg, seed: int) -> Dataset:
     if not cfg.data_dir:

@@ -1,7 +1,7 @@
 """MNIST and Fashion-MNIST from IDX files: read from --data-dir, or downloaded once into a cache
 folder from a public mirror with SHA-256 checks.
 
-A folder may hold only one split (e.g. only the t10k files); --split chooses which is read.
+A folder may hold only one split (e.g. only the t10k files); the split setting chooses which is read.
 Files may be gzipped (`*.gz`, as distributed) or raw.
 
 The hashes and sizes are those of the canonical gz files, as listed by tensorflow/datasets
@@ -209,9 +209,13 @@ def locate(source: IdxSource, cfg, fetch: bool) -> tuple[Path, Path]:
         return found[0], found[1]
     missing = " and ".join(b + "[.gz]" for b, f in zip((images, labels), found) if f is None)
     if cfg.data_dir:
+        # The field leads the message wherever it is shown ("Split: ..." beside the Train page's
+        # Split field, "--split: ..." on the CLI), so the words name no flag and no widget.
+        if all(find_file(folder, base) for base in split_files(other)):
+            raise DataError("split", f"{folder} holds only the {other} split of {source.title} "
+                            f"(it has no {missing}); choose {other}")
         raise DataError("data_dir", f"{folder} has no {missing} ({source.title}, split {cfg.split}); "
-                        f"put the IDX files there, or choose --split {other} if the folder holds "
-                        f"that split")
+                        f"put the IDX files there")
     if not fetch:
         raise DataError("download", f"the cache folder {folder} has no {missing} ({source.title}, "
                         f"split {cfg.split}) and downloads are off; use --download true, or put "
@@ -237,23 +241,24 @@ def load_idx(source: IdxSource, cfg) -> Dataset:
     return Dataset(x, y, info)
 
 
-def check_availability(source: IdxSource, cfg) -> str | None:
-    """None when loading will work (files present, or a download that can start now); else one
-    sentence. "Downloads N MB" alone is not a reason to refuse: the description says it."""
+def check_availability(source: IdxSource, cfg) -> ConfigError | None:
+    """None when loading will work (files present, or a download that can start now); else the
+    error naming the setting in the way (its `field`: where a form shows it). "Downloads N MB"
+    alone is not a reason to refuse: the description says it."""
     try:
         split_files(cfg.split)
-    except ConfigError as exc:
-        return exc.message
-    try:
         locate(source, cfg, fetch=False)
         return None
     except DataError as exc:
         if cfg.data_dir:
-            return exc.message
+            return exc
+    except ConfigError as exc:
+        return exc
     if not cfg.download:
-        return f"{source.title} is not downloaded yet and downloads are off"
+        return DataError("download", f"{source.title} is not downloaded yet and downloads are off")
     if not mirror_reachable(source):
-        return f"{source.title} downloads {source.download_mb} MB on first use; no connection"
+        return DataError("dataset", f"{source.title} downloads {source.download_mb} MB on first use; "
+                         "no connection")
     return None
 
 

@@ -18,9 +18,9 @@ class DatasetSpec:
     labelled: bool
     description: str  # one plain sentence for people who don't program
     loader: Callable[["DataConfig", int], "Dataset"]  # (cfg, seed) -> Dataset on the CPU
-    # Returns None when the source can be loaded now, else one sentence saying why not
-    # (e.g. "MNIST downloads 11 MB on first use; no connection").
-    availability: Callable[["DataConfig"], str | None] = lambda cfg: None
+    # Returns None when the source can be loaded now, else a ConfigError naming the setting in
+    # the way and why (field "dataset": "MNIST downloads 11 MB on first use; no connection").
+    availability: Callable[["DataConfig"], ConfigError | None] = lambda cfg: None
     native_size: int | None = None  # image side in pixels when the source has one (28 for digits)
     native_channels: int | None = None
     # The DataConfig fields this source reads beyond `dataset` (forms show only these).
