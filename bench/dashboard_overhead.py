@@ -118,7 +118,7 @@ FIRST_POINT_JS = """() => [...document.querySelectorAll('svg.gs-chart')].some(sv
 def start_from_browser(page, url: str, steps: int) -> tuple[str, float]:
     """Start a ring8 run from the Train page; returns (run id, seconds from click to first chart)."""
     page.goto(url)
-    box = page.get_by_role("spinbutton", name="Training steps")
+    box = page.get_by_role("textbox", name="Training steps")
     box.wait_for(timeout=60_000)
     box.fill(str(steps))
     box.press("Tab")

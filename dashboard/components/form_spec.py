@@ -1,9 +1,10 @@
 """Which settings the Train page shows for a (variant, dataset), and how each is edited. Pure.
 
 Everything here is read from the settings' declarations (gancore.config.SETTINGS) and the
-variant's and dataset's specs. Ranges are not enforced by the widgets: gancore.config_errors
-judges every value, so a bad one gets the same message here as on the command line, shown beside
-its field.
+variant's and dataset's specs. Ranges are not enforced by the widgets: numbers are typed as text
+and read by `read_number`, so whatever was typed (1e20, "ten") reaches gancore.config_errors,
+which judges every value: a bad one gets the same message here as on the command line, shown
+beside its field (a number widget would silently keep its old value past its built-in limits).
 """
 from __future__ import annotations
 
@@ -58,6 +59,33 @@ def main_fields(variant: str, dataset: str) -> list[FieldSpec]:
 
 def advanced_fields(variant: str, dataset: str) -> list[FieldSpec]:
     return [f for f in form_fields(variant, dataset) if not SETTINGS[f.name].main]
+
+
+def number_text(spec: FieldSpec, value) -> str:
+    """How a number field first shows its default ("%.5f" for a learning rate: 0.00020)."""
+    if spec.kind == "float":
+        return spec.fmt % value if spec.fmt else f"{value:g}"
+    return str(value)
+
+
+def read_number(spec: FieldSpec, text: str):
+    """What was typed into a number field: an int for a whole-number setting ("1e3" reads 1000,
+    "1e20" 10**20), a float for a number; text that reads as neither is returned as it is, so
+    the checks refuse it in words ("must be a whole number, got 'ten'"). Empty: None, which a
+    nullable setting takes as its default and any other refuses."""
+    text = text.strip()
+    if not text:
+        return None if SETTINGS[spec.name].nullable else text
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    if spec.kind == "float":
+        return number
+    try:
+        return int(text)  # exact for long integers, which a float would round
+    except ValueError:
+        return int(number) if number.is_integer() else number  # 2.5: "must be a whole number"
 
 
 def field_label(name: str) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.components.form_spec import FieldSpec, choice_label
+from dashboard.components.form_spec import FieldSpec, choice_label, number_text, read_number
 
 
 def _widget(spec: FieldSpec, default, key: str):
@@ -18,10 +18,9 @@ def _widget(spec: FieldSpec, default, key: str):
         st.session_state.setdefault(key, default or "")  # an upload may have set it already
         value = st.text_input(spec.label, key=key, help=spec.help)
         return value.strip() or None
-    if spec.kind == "float":
-        return float(st.number_input(spec.label, value=float(default), key=key, help=spec.help,
-                                     format=spec.fmt, step=None))
-    return int(st.number_input(spec.label, value=int(default), step=1, key=key, help=spec.help))
+    # a number: typed as text, read by read_number, judged by gancore (form_spec's docstring)
+    st.session_state.setdefault(key, number_text(spec, default))
+    return read_number(spec, st.text_input(spec.label, key=key, help=spec.help))
 
 
 def render_fields(specs: list[FieldSpec], defaults: dict, key_prefix: str, columns: int = 3):
@@ -33,3 +32,21 @@ def render_fields(specs: list[FieldSpec], defaults: dict, key_prefix: str, colum
             values[spec.name] = _widget(spec, defaults[spec.name], f"{key_prefix}-{spec.name}")
             slots[spec.name] = st.empty()
     return values, slots
+
+
+def typed_values(specs: list[FieldSpec], defaults: dict, key_prefix: str) -> dict:
+    """What the form holds now for `specs`, read from their widgets' state without drawing them
+    (a picker drawn above the fields can follow what was typed or uploaded); a field the form has
+    not drawn yet keeps its default."""
+    values = {}
+    for spec in specs:
+        key = f"{key_prefix}-{spec.name}"
+        if key not in st.session_state:
+            values[spec.name] = defaults[spec.name]
+        elif spec.kind == "text":
+            values[spec.name] = (st.session_state[key] or "").strip() or None
+        elif spec.kind in ("int", "float"):
+            values[spec.name] = read_number(spec, st.session_state[key] or "")
+        else:
+            values[spec.name] = st.session_state[key]
+    return values
