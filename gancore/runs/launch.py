@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..config import TrainConfig
 from ..errors import RunError
+from ..sampling.checkpoints import check_finite_weights
 from .lock import RunLock
 from .state import Status
 from .store import Run, RunStore, atomic_write_json
@@ -52,6 +53,8 @@ def resume_run(run: Run, extra_steps: int | None = None, lr_scale: float = 1.0,
 def _resume_locked(run: Run, lock: RunLock, extra_steps: int | None, lr_scale: float,
                    batch_size: int | None) -> tuple[Trainer, Run]:
     state = run.load_checkpoint()
+    check_finite_weights(state, ("generator", "discriminator"),
+                         advice="training cannot continue from it; start a new run")
     cfg = TrainConfig.from_dict(state["config"])
     step = int(state["step"])
     if not 0 < lr_scale <= 1:
