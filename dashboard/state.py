@@ -51,14 +51,14 @@ def store() -> RunStore:
 
 
 def run_id_from_url() -> str | None:
-    """The ?run=<id> of the URL, validated; a bad id is reported and ignored (never used as a path)."""
+    """The ?run=<id> of the URL when it is a well-formed run id, else None: a malformed one is
+    never used as a path (components/run_picker.py says the link names no run here)."""
     raw = st.query_params.get("run")
     if not raw:
         return None
     try:
         return validate_run_id(raw)
-    except RunError as exc:
-        st.error(f"The link names a run that cannot exist: {exc}")
+    except RunError:
         return None
 
 

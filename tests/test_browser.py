@@ -154,7 +154,7 @@ def test_train_watch_reload_stop_generate_download(server, page, shots):
     page.get_by_text("Train a GAN").wait_for(timeout=60_000)
     page.get_by_text("Training will run on").wait_for(timeout=30_000)
     _screenshot(page, shots, "train")  # the defaults, as a first visitor sees them
-    steps = page.get_by_role("spinbutton", name="Training steps")
+    steps = page.get_by_role("textbox", name="Training steps")
     steps.fill("200000")  # long enough to still be running during every check below
     steps.press("Tab")
     page.wait_for_timeout(500)

@@ -96,7 +96,7 @@ def test_every_page_renders_with_a_finished_run(runs_dir, page):
 def test_starting_a_ring8_run_from_train_shows_it_running_in_monitor(runs_dir):
     at = _app()
     assert at.selectbox(key="variant").value == "vanilla"
-    at.number_input(key="vanilla-ring8-steps").set_value(200_000)
+    at.text_input(key="vanilla-ring8-steps").set_value("200000")
     at.button[0].click().run()
     assert not at.exception
     assert [t.value for t in at.title] == ["Monitor"]
@@ -151,7 +151,7 @@ def test_with_many_viewers_each_page_refreshes_less_often_and_says_why(runs_dir)
     from dashboard import state
 
     at = _app()
-    at.number_input(key="vanilla-ring8-steps").set_value(200_000)
+    at.text_input(key="vanilla-ring8-steps").set_value("200000")
     at.button[0].click().run()
     run_id = str(at.query_params["run"])
     for i in range(3):  # three other browser sessions on the same run
@@ -164,8 +164,8 @@ def test_with_many_viewers_each_page_refreshes_less_often_and_says_why(runs_dir)
 
 def test_bad_fields_get_messages_beside_them_and_nothing_starts(runs_dir):
     at = _app()
-    at.number_input(key="vanilla-ring8-steps").set_value(0)
-    at.number_input(key="vanilla-ring8-lr_g").set_value(-0.5)
+    at.text_input(key="vanilla-ring8-steps").set_value("0")
+    at.text_input(key="vanilla-ring8-lr_g").set_value("-0.5")
     at.button[0].click().run()
     errors = [e.value for e in at.error]
     assert any(e.startswith("Training steps: must be between 1") for e in errors), errors
@@ -191,7 +191,8 @@ def test_a_run_id_from_the_url_is_validated(runs_dir):
     _finished_run(runs_dir, steps=20, log_every=10)
     at = _app("views/monitor.py", run="../../etc")
     assert not at.exception
-    assert any("cannot exist" in e.value for e in at.error)
+    assert any("This link names a run that does not exist here" in w.value for w in at.warning)
+    assert at.selectbox(key="monitor-run").value is None, "no other run shown in its place"
 
 
 def test_runs_page_resumes_a_stopped_run_and_deletes_with_confirmation(runs_dir):

@@ -12,7 +12,8 @@ from dashboard.components.lab_figure import lab_figure
 from gancore import GanError, get_dataset_spec, get_variant_spec, list_datasets, list_variants, make_config
 from gancore.lab2d import Lab2D
 from dashboard.components.owner import locked_note, may_control
-from dashboard.state import remember_run, run_id_from_url, store
+from dashboard.components.run_picker import pick_run
+from dashboard.state import store
 
 GRID, POINTS = 60, 500  # heatmap lattice side; real and generated points shown
 MANY = 50  # iterations of the "Run 50 iterations" button
@@ -71,11 +72,9 @@ def start_from_run() -> None:
         st.info("No runs on 2D points yet. Train one (for example vanilla on ring8) on the Train "
                 "page, or start a fresh lab.")
         return
-    wanted = run_id_from_url()
-    run_id = st.selectbox("Run (2D points only)", ids, key="lab-run",
-                          index=ids.index(wanted) if wanted in ids else 0)
-    if run_id != st.query_params.get("run"):
-        remember_run(run_id)
+    run_id = pick_run("lab", ids, label="Run (2D points only)", unfit="it does not train on 2D points")
+    if run_id is None:
+        return
     run = store().open(run_id)
     names = checkpoint_names(run)
     if not names:
@@ -89,7 +88,8 @@ def start_from_run() -> None:
 
 lab = st.session_state.get("lab")
 with st.expander("Start a lab" if lab is None else "Start a different lab", expanded=lab is None):
-    source = st.radio("Start from", ["a fresh GAN", "a trained run"], horizontal=True, key="lab-source")
+    source = st.radio("Start from", ["a fresh GAN", "a trained run"], horizontal=True, key="lab-source",
+                      index=1 if st.query_params.get("run") else 0)  # a link names a run: open it
     if source == "a fresh GAN":
         start_fresh()
     else:

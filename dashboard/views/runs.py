@@ -7,6 +7,7 @@ from dashboard.components import wording
 from dashboard.components.errors import friendly_errors
 from dashboard.components.quality_compare import compare_quality
 from dashboard.components.runs_table import runs_rows
+from dashboard.components.run_picker import pick_run
 from dashboard.components.owner import control_note, may_control
 from dashboard.state import manager
 
@@ -24,8 +25,9 @@ st.dataframe(runs_rows(states), hide_index=True, width="stretch")
 compare_quality(manager().store, [s.run_id for s in states if s.last_quality])
 
 st.subheader("Open, resume or delete a run")
-ids = [s.run_id for s in states]
-run_id = st.selectbox("Run", ids, key="runs-run")
+run_id = pick_run("runs", [s.run_id for s in states])
+if run_id is None:
+    st.stop()
 chosen = next(s for s in states if s.run_id == run_id)
 st.markdown(f"Status: {wording.status_label(chosen.status)} · step {chosen.step:,} of {chosen.total:,}")
 
@@ -61,5 +63,6 @@ with st.expander("Delete this run"):
             manager().forget(run_id)
             manager().store.delete(run_id)
             st.success(f"Deleted {run_id}.")
+            st.query_params.pop("run", None)  # the link would now name a run that is gone
             time.sleep(0.5)
             st.rerun()

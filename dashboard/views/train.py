@@ -2,8 +2,8 @@
 import streamlit as st
 
 from dashboard.components.errors import friendly_errors
-from dashboard.components.form_spec import advanced_fields, field_label, main_fields
-from dashboard.components.train_form import render_fields
+from dashboard.components.form_spec import advanced_fields, field_label, form_fields, main_fields
+from dashboard.components.train_form import render_fields, typed_values
 from dashboard.components.upload_box import upload_box
 from gancore import (ConfigError, DataConfig, config_errors, default_values, describe_device,
                      get_dataset_spec, get_variant_spec, list_datasets, list_variants)
@@ -12,10 +12,16 @@ from dashboard.components.owner import control_note, may_control
 from dashboard.state import manager
 
 
+def data_settings(flat: dict) -> DataConfig:
+    return DataConfig(**{k: flat[k] for k in DataConfig.__dataclass_fields__})
+
+
 def dataset_label(name: str) -> str:
-    """The picker's entry: the name, and why it cannot be used right now, if so."""
-    why = get_dataset_spec(name).availability(DataConfig(dataset=name))
-    return f"{name}  ({why})" if why else name
+    """The picker's entry: the name, and why it cannot be used with the data settings the form
+    holds for it now (a folder typed or uploaded, the split), if so."""
+    held = typed_values(form_fields(variant, name), default_values(variant, name), f"{variant}-{name}")
+    why = get_dataset_spec(name).availability(data_settings({**default_values(variant, name), **held}))
+    return f"{name}  ({why.message})" if why else name
 
 
 st.title("Train a GAN")
@@ -35,8 +41,10 @@ fitting = [d for d in list_datasets() if get_dataset_spec(d).kind in vspec.data_
            and (vspec.conditional != "always" or get_dataset_spec(d).labelled)]
 with right:
     default_dataset = "ring8" if "ring8" in fitting else "glyphs"
+    # labelled here, in the run that sees the form's state: format_func may be called outside it
+    labels = {name: dataset_label(name) for name in fitting}
     dataset = st.selectbox(field_label("dataset"), fitting, index=fitting.index(default_dataset), key=f"dataset-{variant}",
-                           format_func=dataset_label)
+                           format_func=labels.__getitem__)
     dspec = get_dataset_spec(dataset)
     st.caption(dspec.description)
     dataset_slot = st.empty()
@@ -53,9 +61,10 @@ values.update(more)
 slots.update(more_slots)
 
 flat = {**defaults, **values}
-unavailable = dspec.availability(DataConfig(**{k: flat[k] for k in DataConfig.__dataclass_fields__}))
+unavailable = dspec.availability(data_settings(flat))  # beside the setting in the way (Split, ...)
 if unavailable:
-    dataset_slot.warning(unavailable)
+    (slots.get(unavailable.field) or dataset_slot).warning(
+        f"{field_label(unavailable.field)}: {unavailable.message}")
 
 try:
     device_text = describe_device(flat["device"])
@@ -68,8 +77,8 @@ if not may_control():
 elif st.button("Start training", type="primary", icon=":material/play_arrow:"):
     cfg = from_flat(flat)
     errors = config_errors(cfg)
-    if unavailable and "dataset" not in errors:
-        errors["dataset"] = unavailable
+    if unavailable and unavailable.field not in errors:
+        errors[unavailable.field] = unavailable.message
     for name, message in errors.items():
         (slots.get(name) or (dataset_slot if name in ("dataset", "variant") else st)).error(
             f"{field_label(name)}: {message}")
