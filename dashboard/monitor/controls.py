@@ -12,6 +12,27 @@ from dashboard.components.owner import locked_note, may_control
 from dashboard.monitor.audience import refresh_seconds
 from dashboard.state import manager
 
+# How long a press waits for the trainer to take it before the page is redrawn. It takes one
+# between two steps; a longer wait (a checkpoint being written, a measurement finishing) is not
+# held up for: the page then says "pausing..." and redraws when the feed sees the new status.
+ANSWER_SECONDS = 2.0
+ASKED_WORDS = {"pause": "pausing...", "resume": "resuming...", "stop": "stopping..."}
+
+
+def press(job, action: str) -> None:
+    """Ask the job for Pause / Resume / Stop, wait until its status shows it (or ANSWER_SECONDS),
+    then redraw the page: it draws the new status, not the one before the press."""
+    getattr(job, action)()
+    job.wait_taken(ANSWER_SECONDS)
+    st.rerun(scope="app")
+
+
+def asked_note(run_id: str) -> str:
+    """The status line's ending while a press waits for the trainer (" · pausing..."), else empty."""
+    job = manager().get(run_id)
+    asked = job.requested if job is not None else None
+    return f" · {ASKED_WORDS[asked]}" if asked in ASKED_WORDS else ""
+
 
 def recovery_buttons(view: RunView) -> None:
     """The way back, one click: roll back after a divergence, resume with the batch size that
@@ -45,7 +66,7 @@ def show_controls(run_id: str, viewers: int) -> None:
     view = load_view(run_id, manager())
     cfg = view.cfg
     st.markdown(f"**{run_id}** · {cfg.model.variant} on {cfg.data.dataset} · "
-                f"status: {wording.status_label(view.status)}")
+                f"status: {wording.status_label(view.status)}{asked_note(run_id)}")
     if view.status == "failed":
         show_error(f"Training failed: {view.message}", view.detail)
     elif view.message and view.status != "interrupted":
@@ -59,15 +80,13 @@ def show_controls(run_id: str, viewers: int) -> None:
         row = st.container(horizontal=True)
         if view.status == "paused":
             if row.button("Resume", icon=":material/play_arrow:", help="continue training"):
-                job.resume()
-                st.rerun(scope="app")
-        elif row.button("Pause", icon=":material/pause:", disabled=view.status == "preparing",
+                press(job, "resume")
+        # a diverged run is held already: its ways on are Stop and the roll-back
+        elif row.button("Pause", icon=":material/pause:", disabled=view.status in ("preparing", "diverged"),
                         help="hold training here; Resume continues from the same step"):
-            job.pause()
-            st.rerun(scope="app")
+            press(job, "pause")
         if row.button("Stop", icon=":material/stop:", help="stop after the current step and save a checkpoint"):
-            job.stop()
-            st.rerun(scope="app")
+            press(job, "stop")
     elif view.live and not view.controllable:
         st.caption("Another process (for example the command line) is training this run; "
                    "this page follows what it writes to disk.")

@@ -61,14 +61,20 @@ class Job:
     thread: threading.Thread | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _pending: list = field(default_factory=list)  # control requests made while preparing
+    requested: str | None = None  # "pause", "resume" or "stop": asked for, its status not reached yet
+    _request_taken: threading.Condition | None = None  # on _lock: notified when `requested` is taken
 
     def __post_init__(self):
         if self.state is None:
             self.state = RunState(self.run_id, Status.PREPARING, total=self.cfg.steps, cfg=self.cfg)
+        self._request_taken = threading.Condition(self._lock)
 
     def on_event(self, event) -> None:  # called on the worker thread
         with self._lock:
             self.state = reduce(self.state, event)
+            if self.requested is not None and _reached(self.requested, self.state.status):
+                self.requested = None
+                self._request_taken.notify_all()
             if event.kind == "metrics":
                 self.history.add(event.data["record"])
             elif event.kind == "quality":
@@ -92,6 +98,7 @@ class Job:
     # control: forwarded to the trainer, or remembered until it exists
     def _control(self, action: str) -> None:
         with self._lock:
+            self.requested = None if _reached(action, self.state.status) else action
             if self.trainer is None:
                 self._pending.append(action)
                 return
@@ -105,6 +112,21 @@ class Job:
 
     def stop(self) -> None:
         self._control("stop")
+
+    def wait_taken(self, timeout: float) -> bool:
+        """Block until the trainer has taken the last Pause / Resume / Stop (the status shows it)
+        or `timeout` seconds pass; True when taken. It takes one between two steps, so a page can
+        wait for it and draw the new status at once instead of the old one."""
+        with self._request_taken:
+            return self._request_taken.wait_for(lambda: self.requested is None, timeout)
+
+
+def _reached(action: str, status: Status) -> bool:
+    """Whether `status` is what the control `action` leads to; an ended run answers them all."""
+    if not status.live:
+        return True
+    return status in (Status.PAUSED, Status.DIVERGED) if action == "pause" else (
+        status == Status.RUNNING if action == "resume" else False)
 
 
 class JobManager:
