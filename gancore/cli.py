@@ -133,7 +133,8 @@ def _run_in_foreground(trainer, run, quiet: bool) -> int:
             return
         rate = rec["images_per_s"] / trainer.cfg.batch_size  # steps/s
         eta = (total - rec["step"]) / rate if rate > 0 else 0
-        print(f"step {rec['step']}/{total}  {rec['images_per_s']:,.0f} img/s  ETA {_format_eta(eta)}  "
+        unit = "pts/s" if trainer.info.kind == "points" else "img/s"  # the data's kind, not a name
+        print(f"step {rec['step']}/{total}  {rec['images_per_s']:,.0f} {unit}  ETA {_format_eta(eta)}  "
               f"loss_d {rec['loss_d']:.3f}  loss_g {rec['loss_g']:.3f}  "
               f"D(x) {rec['d_real']:.3f}  D(G(z)) {rec['d_fake']:.3f}", flush=True)
 

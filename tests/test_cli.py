@@ -34,7 +34,7 @@ def test_train_prints_run_id_progress_and_final_metrics(trained):
     progress = [line for line in lines if line.startswith("step ")]
     # a first line after 10 steps, then every log_every (100)
     assert [p.split()[1] for p in progress] == ["10/300", "100/300", "200/300", "300/300"]
-    assert all("img/s" in p and "ETA" in p for p in progress)
+    assert all("pts/s" in p and "ETA" in p for p in progress), "ring8 is points: the unit says so"
     assert any(line.startswith("final: ") and "loss_d" in line for line in lines)
     assert (root / "runs" / "ring" / "checkpoints" / "latest.pt").is_file()
 

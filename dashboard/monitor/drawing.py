@@ -17,7 +17,7 @@ from enum import Enum
 from dashboard.components import wording
 from dashboard.components.run_view import RunView
 from dashboard.monitor.audience import refresh_seconds
-from gancore import get_dataset_spec
+from gancore import GanError, get_dataset_spec
 
 FIRST_NUMBERS_NOTE = "The first numbers appear after the first few steps."
 FIRST_PICTURE_NOTE = "The first picture appears at the first sample step."
@@ -85,9 +85,18 @@ def chart_explanations(view: RunView) -> str:
     return "\n\n".join(paragraphs)
 
 
+def data_kind(view: RunView) -> str:
+    """The run's kind of data, "points" or "image", as its dataset's registration declares it
+    ("image" for a dataset this install does not know: the common case)."""
+    try:
+        return get_dataset_spec(view.cfg.data.dataset).kind if view.cfg is not None else "image"
+    except GanError:
+        return "image"
+
+
 def picture_caption(view: RunView) -> str:
     """What the sample picture shows, in one caption (after "Samples at step N.")."""
-    if view.cfg is not None and get_dataset_spec(view.cfg.data.dataset).kind == "points":
+    if data_kind(view) == "points":
         return "Gray: real data. Red: what the generator makes from fixed noise."
     if view.conditional:
         return "Fixed noise, one row per class: the same inputs each time, so you see the same samples improve."

@@ -11,6 +11,7 @@ import html
 
 from dashboard.components import wording
 from dashboard.components.run_view import RunView
+from dashboard.monitor.drawing import data_kind
 
 LABEL = "color: rgba(49, 51, 63, 0.6); font-size: 0.875rem"
 VALUE = "font-size: 2.25rem; line-height: 1.3"
@@ -33,8 +34,20 @@ def readout_html(step: int, total: int, speed: str, time_left: str) -> str:
             f'<div style="display: flex; gap: 1rem">{numbers}</div></div>')
 
 
+# The speed's unit follows the data (the record's key stays "images_per_s" for every kind).
+SPEED_UNITS = {"points": "points/s", "image": "images/s"}
+
+
+def time_left(view: RunView) -> str:
+    """While it trains, an estimate; while it is held (paused, diverged), "paused": nothing
+    counts down then; once it ended, "-"."""
+    if view.training:
+        return wording.format_eta(view.eta_seconds())
+    return "paused" if view.live else "-"
+
+
 def run_readout(view: RunView) -> str:
     """The block of a run: its speed from the latest window, its time left while it is live."""
     rate = view.metrics[-1]["images_per_s"] if view.metrics else None
-    return readout_html(view.step, view.total, f"{rate:,.0f} images/s" if rate else "-",
-                        wording.format_eta(view.eta_seconds()) if view.live else "-")
+    unit = SPEED_UNITS.get(data_kind(view), "images/s")
+    return readout_html(view.step, view.total, f"{rate:,.0f} {unit}" if rate else "-", time_left(view))

@@ -171,6 +171,8 @@ class RunView(RunState):
         return self.cfg is not None and is_conditional(self.cfg)
 
     def eta_seconds(self) -> float | None:
-        if not self.metrics or not self.cfg or not self.metrics[-1].get("images_per_s"):
+        """Seconds to the planned step at the latest speed; None while no steps are being taken
+        (paused, diverged, ended: nothing counts down) or before the first speed is known."""
+        if not self.training or not self.metrics or not self.cfg or not self.metrics[-1].get("images_per_s"):
             return None
         return (self.total - self.step) * self.cfg.batch_size / self.metrics[-1]["images_per_s"]
