@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from dashboard.components.svg_chart import Guide, Line, svg_line_chart
+from dashboard.components.svg_chart import Guide, Line, step_range, svg_line_chart
 
 MAX_POINTS = 400  # per line: what the browser receives stays bounded however long the run
 
@@ -37,17 +37,31 @@ def _line(steps: list, records: list[dict], key: str, name: str, colour: str) ->
                 line=dict(color=colour))
 
 
-def _layout(title: str, y_title: str, **extra) -> dict:
+def step_axis(steps: list) -> dict:
+    """A Plotly x axis over steps: whole steps only (never 1,000.5), and a single step (one
+    record) on a range from 0 to it (svg_chart.step_range), not Plotly's 999 ... 1,001."""
+    axis = dict(title=dict(text="step"), tickformat=",d")
+    if steps:
+        lo, hi = step_range(steps)
+        if min(steps) == max(steps):
+            axis["range"] = [lo, hi + 0.04 * (hi - lo)]  # the lone point a little inside the edge
+        elif hi - lo < 5:
+            axis["dtick"] = 1  # a few steps apart: one tick per step, no fractions
+    return axis
+
+
+def _layout(title: str, y_title: str, steps: list, **extra) -> dict:
     # uirevision keeps the user's zoom across live refreshes.
     return dict(title=dict(text=title), height=300, margin=dict(l=10, r=10, t=40, b=10),
-                xaxis=dict(title=dict(text="step")), yaxis=dict(title=dict(text=y_title)),
+                xaxis=step_axis(steps), yaxis=dict(title=dict(text=y_title)),
                 legend=dict(orientation="h", y=-0.25), uirevision="keep", **extra)
 
 
 def loss_figure(records: list[dict]) -> go.Figure:
     pts = downsample(records)
     steps = [r["step"] for r in pts]
-    return go.Figure(data=[_line(steps, pts, *spec) for spec in LOSS_LINES], layout=_layout(LOSS_TITLE, "loss"))
+    return go.Figure(data=[_line(steps, pts, *spec) for spec in LOSS_LINES],
+                     layout=_layout(LOSS_TITLE, "loss", steps))
 
 
 def score_figure(records: list[dict], wasserstein: bool) -> go.Figure:
@@ -56,12 +70,12 @@ def score_figure(records: list[dict], wasserstein: bool) -> go.Figure:
     steps = [r["step"] for r in pts]
     data = [_line(steps, pts, *spec) for spec in SCORE_LINES]
     if wasserstein:
-        return go.Figure(data=data, layout=_layout(SCORE_TITLE, _score_axis(True)))
+        return go.Figure(data=data, layout=_layout(SCORE_TITLE, _score_axis(True), steps))
     half = dict(type="line", xref="paper", x0=0, x1=1, yref="y", y0=0.5, y1=0.5,
                 line=dict(dash="dot", color="gray"))
     note = dict(text=HALF_LABEL, xref="paper", x=1, xanchor="right", yref="y", y=0.5,
                 yanchor="top", showarrow=False)
-    return go.Figure(data=data, layout=_layout(SCORE_TITLE, _score_axis(False),
+    return go.Figure(data=data, layout=_layout(SCORE_TITLE, _score_axis(False), steps,
                                                shapes=[half], annotations=[note]) | {
         "yaxis": dict(title=dict(text=_score_axis(False)), range=[0, 1])})
 

@@ -2,12 +2,13 @@
 drawings for a run while it trains (components/svg_chart.py says why). Pure."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
-from dashboard.components.charts import BLUE, RED, SLATE, downsample
-from dashboard.components.svg_chart import Guide, Line, svg_line_chart
+from dashboard.components.charts import BLUE, RED, SLATE, downsample, step_axis
+from dashboard.components.svg_chart import Guide, Line, log_label, log_ticks, svg_line_chart
 
 
 @dataclass(frozen=True)
@@ -73,10 +74,24 @@ def quality_rows(latest: dict, floor: dict | None) -> list[dict]:
     return rows
 
 
-def _layout(title: str, y_title: str, **extra) -> dict:
+def _layout(title: str, y_title: str, steps: list, **extra) -> dict:
     return dict(title=dict(text=title), height=300, margin=dict(l=10, r=10, t=40, b=10),
-                xaxis=dict(title=dict(text="step")), yaxis=dict(title=dict(text=y_title)),
+                xaxis=step_axis(steps), yaxis=dict(title=dict(text=y_title)),
                 legend=dict(orientation="h", y=-0.25), uirevision="keep", **extra)
+
+
+def log_axis(values: list[float], title: str) -> dict:
+    """A Plotly log y axis with a few readable labels (svg_chart.log_ticks), not Plotly's own,
+    which label every 2, 3, ... 9 and crowd a short chart. Its range: the values with a little
+    room (log10 units, as Plotly's log axes take them)."""
+    positive = [v for v in values if v is not None and v > 0]
+    if not positive:
+        return dict(title=dict(text=title), type="log")
+    lo, hi = math.log10(min(positive)), math.log10(max(positive))
+    pad = max(0.05 * (hi - lo), 0.1)
+    ticks = log_ticks(10 ** (lo - pad), 10 ** (hi + pad))
+    return dict(title=dict(text=title), type="log", range=[lo - pad, hi + pad],
+                tickvals=ticks, ticktext=[log_label(t) for t in ticks])
 
 
 def _points(records: list[dict], key: str, scale: float) -> tuple[list, list]:
@@ -101,11 +116,11 @@ def quality_figures(records: list[dict], floor: dict | None = None) -> list[go.F
     pts = downsample(measured(records))
     if not pts:
         return []
-    latest = pts[-1]
+    latest, steps = pts[-1], [r["step"] for r in pts]
     if "modes" in latest:
         # Two scales on one chart: modes (0..K) on the left, high-quality share (%) on the right.
         hq = _series(pts, "high_quality", "high-quality samples (%)", RED, 100.0) | {"yaxis": "y2"}
-        layout = _layout("Mode coverage", "modes captured") | {
+        layout = _layout("Mode coverage", "modes captured", steps) | {
             "yaxis": dict(title=dict(text=f"modes captured (of {latest['total_modes']})"),
                           range=[0, latest["total_modes"] + 0.5]),
             "yaxis2": dict(title=dict(text="high-quality samples (%)"), overlaying="y", side="right",
@@ -117,12 +132,13 @@ def quality_figures(records: list[dict], floor: dict | None = None) -> list[go.F
                    line=dict(dash="dot", color=colour, width=1))
               for key, colour in SHARES if floor and floor.get(key) is not None and key in latest]
     fidelity = go.Figure(data=share_lines, layout=_layout(
-        "Fidelity and variety (%)", "%", shapes=shapes) | {"yaxis": dict(title=dict(text="%"), range=[0, 102])})
+        "Fidelity and variety (%)", "%", steps, shapes=shapes) | {"yaxis": dict(title=dict(text="%"), range=[0, 102])})
     fcd_shapes = ([dict(type="line", xref="paper", x0=0, x1=1, yref="y", y0=floor["fcd"], y1=floor["fcd"],
                         line=dict(dash="dot", color="gray", width=1))] if floor and floor.get("fcd") else [])
+    fcd_values = _points(pts, "fcd", 1.0)[1] + ([floor["fcd"]] if fcd_shapes else [])
     fcd = go.Figure(data=[_series(pts, "fcd", "Frechet classifier distance", SLATE)],
-                    layout=_layout("Frechet classifier distance (lower is better)", "FCD",
-                                   shapes=fcd_shapes) | {"yaxis": dict(title=dict(text="FCD"), type="log")})
+                    layout=_layout("Frechet classifier distance (lower is better)", "FCD", steps,
+                                   shapes=fcd_shapes) | {"yaxis": log_axis(fcd_values, "FCD")})
     return [fidelity, fcd]
 
 
@@ -160,8 +176,9 @@ def compare_figure(series: dict[str, list[dict]], key: str) -> go.Figure:
     lines = [_series(downsample(measured(records)), key, run_id, palette[i % len(palette)], scale)
              for i, (run_id, records) in enumerate(series.items())]
     unit = " (%)" if metric.percent else ""
+    steps = [x for line in lines for x in line["x"]]
     return go.Figure(data=lines, layout=_layout(f"{metric.label}{unit}: {metric.better} is better",
-                                                metric.label + unit))
+                                                metric.label + unit, steps))
 
 
 def comparable_metrics(series: dict[str, list[dict]]) -> list[str]:

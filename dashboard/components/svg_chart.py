@@ -42,13 +42,15 @@ class Guide:
     colour: str = "gray"
 
 
-def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
-    """About `count` round values (1, 2 or 5 times a power of ten apart) within [lo, hi]."""
+def nice_ticks(lo: float, hi: float, count: int = 5, min_step: float = 0.0) -> list[float]:
+    """About `count` round values (1, 2 or 5 times a power of ten apart) within [lo, hi], at
+    least `min_step` apart (1 for steps: no tick between two whole steps)."""
     if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
         return [lo] if math.isfinite(lo) else []
     raw = (hi - lo) / max(count, 1)
     power = 10 ** math.floor(math.log10(raw))
     step = min((m * power for m in (1, 2, 5, 10)), key=lambda step: abs((hi - lo) / step - count))
+    step = max(step, min_step)
     first = math.ceil(lo / step - 1e-9)
     ticks = []
     k = first
@@ -70,12 +72,39 @@ def _finite(values) -> list[float]:
     return [v for v in values if v is not None and math.isfinite(v)]
 
 
+MOST_LOG_LABELS = 6  # more crowd a 300-pixel axis
+
+
 def log_ticks(lo: float, hi: float) -> list[float]:
-    """Ticks for a log axis between lo > 0 and hi: powers of ten, with 2 and 5 between them
-    when the range spans less than two decades."""
+    """Ticks for a log axis between lo > 0 and hi, at least two and at most MOST_LOG_LABELS:
+    powers of ten, with 2 and 5 between them when the range spans less than two decades; a
+    range too narrow for those (40 to 60) gets round values, as a linear axis would."""
     first, last = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
-    mantissas = (1, 2, 5) if last - first <= 2 else (1,)
-    return [m * 10.0 ** e for e in range(first, last + 1) for m in mantissas if lo <= m * 10.0 ** e <= hi]
+
+    def within(mantissas) -> list[float]:
+        return [m * 10.0 ** e for e in range(first, last + 1) for m in mantissas if lo <= m * 10.0 ** e <= hi]
+
+    ticks = within((1, 2, 5) if last - first <= 2 else (1,))
+    if len(ticks) < 2:
+        ticks = within((1, 2, 5))
+    if len(ticks) < 2:
+        return [t for t in nice_ticks(lo, hi, 3) if t > 0] or ticks
+    stride = -(-len(ticks) // MOST_LOG_LABELS)  # many decades: every 2nd (3rd, ...) power
+    return ticks[::stride]
+
+
+def log_label(value: float) -> str:
+    """A log axis's tick label: 0.05, 2, 40, 10,000."""
+    return f"{value:,.0f}" if value >= 1 and value == round(value) else f"{value:g}"
+
+
+def step_range(xs: Sequence[float]) -> tuple[float, float]:
+    """The x range of a chart over steps: the data's, and for a single step (one measurement)
+    from 0 to that step, so its axis reads 0 ... 1,000 rather than 1,000.0 ... 1,001.0."""
+    lo, hi = min(xs), max(xs)
+    if hi > lo:
+        return lo, hi
+    return (0.0, hi) if hi > 0 else (lo - 1.0, lo + 1.0)
 
 
 def _padded(lo: float, hi: float) -> tuple[float, float]:
@@ -125,9 +154,7 @@ def svg_line_chart(title: str, lines: Sequence[Line], y_title: str, *, x_title: 
     xs = _finite(x for line in lines for x in line.xs)
     ys = _finite(y for line in lines for y in line.ys)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    x_lo, x_hi = (min(xs), max(xs)) if xs else (0.0, 1.0)
-    if x_hi <= x_lo:
-        x_hi = x_lo + 1.0
+    x_lo, x_hi = step_range(xs) if xs else (0.0, 1.0)
     if y_range is not None:
         y_lo, y_hi = y_range
     else:
@@ -141,7 +168,7 @@ def svg_line_chart(title: str, lines: Sequence[Line], y_title: str, *, x_title: 
 
     parts = [f'<text x="{LEFT}" y="20" fill="{TEXT}" font-size="15" font-weight="600">{html.escape(title)}</text>']
     if log_y:
-        y_ticks = [(math.log10(t), f"{t:g}") for t in log_ticks(10 ** y_lo, 10 ** y_hi)]
+        y_ticks = [(math.log10(t), log_label(t)) for t in log_ticks(10 ** y_lo, 10 ** y_hi)]
     else:
         ticks = nice_ticks(y_lo, y_hi)
         y_step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
@@ -150,7 +177,8 @@ def svg_line_chart(title: str, lines: Sequence[Line], y_title: str, *, x_title: 
         parts.append(f'<line x1="{LEFT}" y1="{sy(t):.1f}" x2="{WIDTH - RIGHT}" y2="{sy(t):.1f}" stroke="{GRID}"/>'
                      f'<text x="{LEFT - 6}" y="{sy(t) + 4:.1f}" text-anchor="end" fill="{TEXT}">{label}</text>')
     if xs:
-        x_ticks = nice_ticks(x_lo, x_hi)
+        whole = all(x == round(x) for x in xs)  # steps: no tick between two of them
+        x_ticks = nice_ticks(x_lo, x_hi, min_step=1.0 if whole else 0.0)
         x_step = x_ticks[1] - x_ticks[0] if len(x_ticks) > 1 else 1.0
         for t in x_ticks:
             parts.append(f'<text x="{sx(t):.1f}" y="{TOP + plot_h + 16}" text-anchor="middle" '
