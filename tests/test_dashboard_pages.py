@@ -2,6 +2,7 @@
 import json
 import re
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -113,13 +114,20 @@ def test_starting_a_ring8_run_from_train_shows_it_running_in_monitor(runs_dir):
     assert [b.label for b in at.button][:2] == ["Pause", "Stop"]
 
 
-def test_a_just_started_run_shows_its_charts_at_once_and_refreshes_fast_until_its_first_numbers(runs_dir):
+def test_a_just_started_run_shows_its_charts_at_once_and_refreshes_fast_until_its_first_numbers(runs_dir, monkeypatch):
     """The charts' frame (and so the browser's chart code) is there before the first point."""
     from dashboard import state
+    from gancore.training.trainer import Trainer
 
-    cfg = make_config("vanilla", "ring8", device="cpu", steps=200_000, log_every=100_000)
-    job = state.manager().start(cfg)  # no numbers for a long while: the waiting state stays
-    at = _app("views/monitor.py", run=job.run_id)
+    # The run's first step waits until the page is drawn, however busy the machine: a fresh run
+    # logs at its 10th step, and a race with it would decide what this test sees.
+    page_drawn, take_step = threading.Event(), Trainer.train_step
+    monkeypatch.setattr(Trainer, "train_step", lambda self: (page_drawn.wait(120), take_step(self))[1])
+    try:
+        job = state.manager().start(make_config("vanilla", "ring8", device="cpu", steps=200_000))
+        at = _app("views/monitor.py", run=job.run_id)
+    finally:
+        page_drawn.set()
     assert not at.exception
     charts = _svg_charts(at)
     assert len(charts) == 2 and all('data-points="0"' in c for c in charts), "loss and score charts, empty"
