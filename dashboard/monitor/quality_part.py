@@ -16,9 +16,26 @@ from dashboard.monitor.html_text import paragraphs_html
 from gancore.quality.measures import get_measure_spec, quality_kind
 
 
+MEASURE_NOW = "Measure quality now"
+MEASURE_LATER = (f"To measure its latest checkpoint: press **{MEASURE_NOW}** (shown to whoever may control "
+                 "runs), or run `python -m gancore eval --run <the run's folder>` in a terminal (that "
+                 "prints the numbers without recording them).")
+
+
+def unmeasured_reason(view: RunView) -> str:
+    """Why an ended run that measures quality has no measurement, in one sentence."""
+    every = view.cfg.eval_every
+    if view.step < every:
+        return (f"No quality measurements: this run stopped at step {view.step:,}, before its first "
+                f"measurement at step {every:,}.")
+    return (f"No quality measurements: this run stopped at step {view.step:,} while its first "
+            f"measurement (of step {every:,}) was still running, so it was not recorded.")
+
+
 def quality_blocks(view: RunView, figures: Callable[[list[dict], dict | None], list]) -> list[tuple[str, object]]:
     """What the part shows, in order, below its heading: ("caption" | "info" | "warning", text),
-    ("table", rows) and ("charts", figures or SVG drawings)."""
+    ("table", rows), ("charts", figures or SVG drawings) and, for an ended run not measured,
+    ("measure", the button's label)."""
     cfg = view.cfg
     kind = quality_kind(cfg)
     if kind is None:
@@ -29,16 +46,17 @@ def quality_blocks(view: RunView, figures: Callable[[list[dict], dict | None], l
     if not done:
         if errors:
             return [("warning", f"Quality could not be measured: {errors[-1]['error']}")]
+        afterwards = [] if view.live else [("measure", MEASURE_NOW)]  # quality_part draws the button
         if cfg.eval_every == 0 or cfg.steps < cfg.eval_every:
             why = ("measurement is off (Measure quality every N steps = 0)" if cfg.eval_every == 0 else
                    f"the run is shorter than one measuring interval ({cfg.eval_every:,} steps)")
-            return [("caption", f"This run's quality is not measured: {why}. "
-                                "`python -m gancore eval --run <folder>` measures a run afterwards.")]
+            return [("caption", f"This run's quality is not measured while it trains: {why}. {MEASURE_LATER}")
+                    ] + afterwards
         if view.live:
             first = f"The first measurement comes after step {cfg.eval_every:,}"
             note = get_measure_spec(kind).first_note
             return [("info", first + (f" ({note})" if note else "") + ".")]
-        return [("caption", "This run has no quality measurements.")]
+        return [("info", f"{unmeasured_reason(view)} {MEASURE_LATER}")] + afterwards
     latest = done[-1]
     about = f"At step {latest['step']:,}. {get_measure_spec(kind).how}"
     floor = view.quality_floor
@@ -72,10 +90,38 @@ def show_quality(view: RunView, figures: Callable[[list[dict], dict | None], lis
             st.warning(content)
         elif kind == "table":
             st.table(content, hide_index=True, border="horizontal")
+        elif kind == "measure":
+            measure_button(view, content)
         else:
             # at least two columns: a lone chart is as wide as one of a pair, not the whole page
             for i, (column, fig) in enumerate(zip(st.columns(max(2, len(content))), content)):
                 column.plotly_chart(fig, key=f"quality-{i}")
+
+
+def measure_button(view: RunView, label: str) -> None:
+    """The button that measures the run's latest checkpoint (measure_now.py), for a session that
+    may control runs; the page is redrawn with the measurement."""
+    import streamlit as st
+
+    from dashboard.components.errors import friendly_errors
+    from dashboard.components.owner import may_control
+    from dashboard.monitor.measure_now import measure_latest
+    from dashboard.state import store
+
+    if not may_control():
+        return
+    if not store().open(view.run_id).checkpoint_files():
+        st.caption("This run has no checkpoint yet, so there is nothing to measure.")
+        return
+    if st.button(label, icon=":material/straighten:", key="measure-quality-now",
+                 help="measure the latest checkpoint against the run's own data and record it"):
+        note = get_measure_spec(quality_kind(view.cfg)).first_note
+        measured_now = None
+        with st.spinner("Measuring the latest checkpoint" + (f" ({note})" if note else "") + "..."):
+            with friendly_errors("The quality could not be measured"):
+                measured_now = measure_latest(store(), view.run_id)
+        if measured_now is not None:
+            st.rerun()
 
 
 MUTED = "color: rgba(49, 51, 63, 0.6); font-size: 0.875rem"
@@ -103,6 +149,8 @@ def quality_html(view: RunView, figures: Callable[[list[dict], dict | None], lis
             pieces.append(f'<table class="gs-quality-table" style="border-collapse: collapse; width: 100%; '
                           f'font-size: 0.875rem; margin: 0.5rem 0 1rem"><thead><tr>{head}</tr></thead>'
                           f'<tbody>{rows}</tbody></table>')
+        elif kind == "measure":
+            continue  # a button: only a page Streamlit draws (an ended run's) has it
         else:
             cells = "".join(f'<div style="flex: 1 1 0; min-width: 0">{svg}</div>' for svg in content)
             cells += '<div style="flex: 1 1 0"></div>' * (2 - len(content))  # a lone chart: half width
