@@ -57,7 +57,7 @@ def test_a_fresh_lab_steps_with_every_button_and_shows_the_figure(runs_dir):
     _button(at, "Start a fresh lab").click().run()
     assert not at.exception and not at.error
     assert _step(at) == 0 and at.get("plotly_chart")
-    assert "Green dots" in _texts(at) and "arrow" in _texts(at)
+    assert "Gray dots" in _texts(at) and "red dots" in _texts(at) and "arrow" in _texts(at)
     at.number_input(key="lab-k_d").set_value(3)
     expected = {"Train D (one step)": 1, "Train G (one step)": 2, "Train both (one step)": 3,
                 "Run 50 iterations": 53}

@@ -1,17 +1,23 @@
 """A 2D Lab snapshot -> one plotly figure, GAN Lab style. Pure: no streamlit.
 
-Layers, bottom to top: D's output as a heatmap (green = "real", purple = "fake"), real points,
-generated points, and one arrow per generated point. The arrows are a single line trace (segments
-separated by None) whose tips carry small arrow-head markers: two traces for all N arrows, so a
-redraw stays cheap however many points are shown. Built from dicts, as charts.py does.
+Layers, bottom to top: D's output as a heatmap (green = "real", purple = "fake"), generated
+points with one arrow each, then the real points: on top, smaller and outlined, so they stay
+visible where the generated ones cover them (on a good run they do, everywhere). The points are
+coloured as the Monitor's scatter is (gray real, red generated), in shades that stay clear on
+both ends of the heatmap. The arrows are a single line trace (segments separated by None) whose
+tips carry small arrow-head markers: two traces for all N arrows, so a redraw stays cheap however
+many points are shown. Built from dicts, as charts.py does.
 """
 from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
 
-# Colours of GAN Lab: green for real, purple for generated; the heatmap blends between them.
-REAL, FAKE, ARROW = "#1b7837", "#762a83", "#2d0a33"
+# The Monitor's scatter colours (gancore/sampling/pictures.py): gray real, red generated; the
+# arrows are the generated points' own red, a shade darker. The heatmap keeps GAN Lab's green
+# ("real") to purple ("fake"), light enough under the points that neither reads as black.
+REAL, FAKE, ARROW = "#4b5563", "#ef4444", "#b91c1c"
+HEAT_OPACITY = 0.6
 HEAT_SCALE = [[0.0, "#762a83"], [0.25, "#c2a5cf"], [0.5, "#f7f7f7"], [0.75, "#a6dba0"], [1.0, "#1b7837"]]
 
 
@@ -42,17 +48,17 @@ def lab_figure(snap, height: int = 620, show_arrows: bool = True) -> go.Figure:
     kind_word = "P(real)" if snap.score_kind == "probability" else "critic score"
     data = [
         dict(type="heatmap", x=snap.grid_x.tolist(), y=snap.grid_y.tolist(), z=snap.scores.tolist(),
-             colorscale=HEAT_SCALE, zmin=zmin, zmax=zmax, opacity=0.85, zsmooth="best",
+             colorscale=HEAT_SCALE, zmin=zmin, zmax=zmax, opacity=HEAT_OPACITY, zsmooth="best",
              colorbar=dict(title=dict(text=bar_title), thickness=14, len=0.8),
              hovertemplate=f"x %{{x:.2f}}, y %{{y:.2f}}<br>{kind_word} %{{z:.2f}}<extra></extra>",
              name="discriminator", showlegend=False),
-        dict(type="scatter", mode="markers", x=snap.real[:, 0].tolist(), y=snap.real[:, 1].tolist(),
-             name="real data", marker=dict(color=REAL, size=7, line=dict(color="white", width=1)),
-             hoverinfo="skip"),
-        dict(type="scatter", mode="markers", x=snap.fake[:, 0].tolist(), y=snap.fake[:, 1].tolist(),
-             name="generated", marker=dict(color=FAKE, size=5, line=dict(color="white", width=0.5)),
-             hoverinfo="skip"),
     ]
+    generated = dict(type="scatter", mode="markers", x=snap.fake[:, 0].tolist(), y=snap.fake[:, 1].tolist(),
+                     name="generated", marker=dict(color=FAKE, size=6, opacity=0.85), hoverinfo="skip")
+    real = dict(type="scatter", mode="markers", x=snap.real[:, 0].tolist(), y=snap.real[:, 1].tolist(),
+                name="real data", marker=dict(color=REAL, size=6, line=dict(color="white", width=1)),
+                hoverinfo="skip")
+    data.append(generated)
     if show_arrows and len(snap.fake):
         xs, ys = _arrow_xy(snap.fake, snap.arrows)
         # one marker per slot: none on tails and gaps, an arrow head on each tip, turned along
@@ -61,16 +67,18 @@ def lab_figure(snap, height: int = 620, show_arrows: bool = True) -> go.Figure:
         data.append(dict(type="scatter", mode="lines+markers", x=xs, y=ys, name="where G pushes its points",
                          line=dict(color=ARROW, width=1), connectgaps=False, hoverinfo="skip",
                          marker=dict(symbol="arrow", size=sizes, angleref="previous", color=ARROW)))
+    data.append(real)  # last: on top
     x0, x1, y0, y1 = snap.bounds
     what = f" · class {snap.label_name or snap.label}" if snap.label is not None else ""
     layout = dict(
         title=dict(text=f"{snap.variant} on {snap.dataset}{what} · iteration {snap.iteration:,}"),
-        height=height, margin=dict(l=10, r=10, t=40, b=10),
+        # room below for the x tick labels and the legend under them
+        height=height, margin=dict(l=40, r=10, t=40, b=70),
         xaxis=dict(range=[x0, x1], constrain="domain", showgrid=False, zeroline=False),
         # equal scale: one unit is as long on y as on x, so circles look like circles
         yaxis=dict(range=[y0, y1], scaleanchor="x", scaleratio=1, constrain="domain",
                    showgrid=False, zeroline=False),
-        legend=dict(orientation="h", y=-0.05), plot_bgcolor="white",
+        legend=dict(orientation="h", yanchor="top", y=-0.06), plot_bgcolor="white",
         uirevision="lab",  # keep the user's zoom from click to click
     )
     return go.Figure(data=data, layout=layout)

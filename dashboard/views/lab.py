@@ -158,8 +158,8 @@ else:
             "higher scores (looks real), **purple** for lower (looks fake), white halfway between "
             "its average score of the real and the generated points. Only differences matter.")
 st.caption(
-    f"{heat} **Green dots** are real data; **purple dots** are what the **generator** makes from "
+    f"{heat} **Gray dots** are real data; **red dots** are what the **generator** makes from "
     "the same fixed noise every time, so you can follow each point as it moves. Each **arrow** "
     "shows where the generator would like to move its point to fool the discriminator (the "
     "direction that lowers the generator's loss); longer arrows mean a stronger push. Training D "
-    "repaints the background; training G moves the purple dots along their arrows.")
+    "repaints the background; training G moves the red dots along their arrows.")
