@@ -386,7 +386,7 @@ def test_folder_with_nothing_usable_is_a_clear_error(tmp_path, setup):
 
 
 def test_folder_needs_a_data_dir_that_exists(tmp_path):
-    with pytest.raises(DataError, match="needs --data-dir"):
+    with pytest.raises(DataError, match=r"needs a data folder \(--data-dir\)"):
         _load("folder")
     with pytest.raises(DataError, match="does not exist"):
         _load("folder", data_dir=str(tmp_path / "missing"))

@@ -89,8 +89,8 @@ def _class_dirs(root: Path) -> list[Path]:
                   description="Your own pictures: a folder of images, one subfolder per class.")
 def load_folder(cfg, seed: int) -> Dataset:
     if not cfg.data_dir:
-        raise DataError("data_dir", "the folder dataset needs --data-dir: a folder of images, "
-                        "with one subfolder per class for labels")
+        raise DataError("data_dir", "the folder dataset needs a data folder (--data-dir): a folder "
+                        "of images, with one subfolder per class for labels")
     root = Path(cfg.data_dir).expanduser()
     if not root.is_dir():
         raise DataError("data_dir", f"folder {root} does not exist; it should hold images "

@@ -155,7 +155,7 @@ def download(source: IdxSource, names: list[str], folder: Path, expected: tuple[
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise DataError("dataset", f"cannot create the cache folder {folder} ({exc.strerror}); set "
-                        f"GANCORE_CACHE_DIR to a writable folder or pass --data-dir") from exc
+                        f"GANCORE_CACHE_DIR to a writable folder, or give a data folder (--data-dir)") from exc
     for name in names:
         reasons = []
         for base in source.mirrors:
@@ -168,7 +168,7 @@ def download(source: IdxSource, names: list[str], folder: Path, expected: tuple[
         else:
             raise DataError("dataset", f"{source.title} is not in the cache folder {folder} and "
                             f"could not be downloaded ({'; '.join(reasons)}); put {expected[0]}.gz "
-                            f"and {expected[1]}.gz in a folder and pass --data-dir FOLDER")
+                            f"and {expected[1]}.gz in a folder and give it as the data folder (--data-dir)")
 
 
 _online_cache: dict[str, tuple[float, bool]] = {}
@@ -218,8 +218,8 @@ def locate(source: IdxSource, cfg, fetch: bool) -> tuple[Path, Path]:
                         f"put the IDX files there")
     if not fetch:
         raise DataError("download", f"the cache folder {folder} has no {missing} ({source.title}, "
-                        f"split {cfg.split}) and downloads are off; use --download true, or put "
-                        f"the files in a folder and pass --data-dir FOLDER")
+                        f"split {cfg.split}) and downloads are off; allow downloads (--download true), "
+                        f"or put the files in a folder and give it as the data folder (--data-dir)")
     bases = (images, labels)
     download(source, [b + ".gz" for b, f in zip(bases, found) if f is None], folder, bases)
     return find_file(folder, images), find_file(folder, labels)
