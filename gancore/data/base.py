@@ -45,18 +45,22 @@ class DataInfo:
 @dataclass
 class Dataset:
     """x: (N, *info.shape) float32, images in [-1, 1], points scaled by 1/info.scale.
-    y: (N,) int64 labels in [0, num_classes), or None when unlabelled."""
+    y: (N,) int64 labels in [0, num_classes), or None when unlabelled.
+    held_out: whole images kept out of x for evaluation only, each (C, H, W) in [-1, 1] at its
+    own size (photos for super-resolution), or None."""
 
     x: torch.Tensor
     y: torch.Tensor | None
     info: DataInfo
+    held_out: list[torch.Tensor] | None = None
 
     def __len__(self) -> int:
         return self.x.shape[0]
 
     def to(self, device: torch.device | str) -> "Dataset":
         y = None if self.y is None else self.y.to(device)
-        return Dataset(self.x.to(device), y, self.info)
+        held = None if self.held_out is None else [img.to(device) for img in self.held_out]
+        return Dataset(self.x.to(device), y, self.info, held)
 
     def batch(self, batch_size: int, generator: torch.Generator | None = None):
         """A random batch drawn with replacement, on the data's device, with no host sync.
