@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
+import torch
 import torch.nn as nn
 
 from .errors import ConfigError
@@ -19,9 +20,11 @@ if TYPE_CHECKING:
 
 @dataclass
 class GAN:
-    """What a variant hands the trainer: two networks and the names of its loss pair.
+    """What a variant hands the trainer: two networks, the names of its loss pair, and its own
+    terms of the generator's loss.
 
-    generator.make_inputs(real, y, rng) -> args for generator(*args) (noise, and y when conditional);
+    generator.make_inputs(real, y, rng) -> args for generator(*args): what it reads, made from a
+    real batch (noise; noise and y when conditional; a low-resolution copy of `real` for SRGAN);
     discriminator(x, y) -> (B,) raw scores (logits for BCE losses, critic values for Wasserstein).
     """
 
@@ -31,6 +34,12 @@ class GAN:
     g_loss: str  # key of losses.G_LOSSES
     penalty: str | None = None  # key of losses.PENALTIES, added to the D loss
     conditional: bool = False
+    # The variant's own terms of the G loss, (fake (B, *shape), real (B, *shape)) -> {name: device
+    # scalar}, each already weighted; summed with adv_weight x the adversarial term, and each logged
+    # and charted as loss_<name> (VariantSpec.loss_terms says what it means in words).
+    g_terms: Callable[[torch.Tensor, torch.Tensor], dict[str, torch.Tensor]] | None = None
+    adv_weight: float = 1.0
+    pretrain_steps: int = 0  # content-only steps first: G minimises g_terms alone, D does not train
 
 
 @dataclass(frozen=True)
@@ -50,6 +59,16 @@ class VariantSpec:
     settings: tuple[str, ...] = ()
     # Its own cross-checks, each flat config -> {field: message}, run after the generic ones.
     checks: tuple[Callable[[dict], dict[str, str]], ...] = ()
+    # What its generator reads, which is what the Generate page asks for: "noise" (and a class,
+    # when conditional), "low_res_image" (super-resolution) or "paired_image" (image-to-image).
+    reads: str = "noise"
+    # Its own terms of the G loss (GAN.g_terms) in plain words, by name: logged as loss_<name>.
+    loss_terms: dict[str, str] = field(default_factory=dict)
+    # The progress picture: built as preview(generator, data, conditional, device, seed), then
+    # .png(generator) (sampling/previews.py); None: NoisePreview.
+    preview: Callable | None = None
+    # The quality measure it is judged by (quality/measures.py), or None: the data's own.
+    quality: str | None = None
 
     def choices(self, name: str) -> tuple | None:
         """The values this variant allows for a setting declared `choices_by_variant`."""
@@ -59,11 +78,20 @@ class VariantSpec:
 _VARIANTS: dict[str, VariantSpec] = {}
 
 
+READS = ("noise", "low_res_image", "paired_image")
+
+
 def register_variant(name: str, *, description: str, data_kinds, conditional: str = "never",
                      g_losses=("nonsaturating", "minimax"), image_sizes=(), defaults=None,
-                     settings=(), checks=()):
+                     settings=(), checks=(), reads="noise", loss_terms=None, preview=None,
+                     quality=None):
     if conditional not in ("never", "always", "optional"):
         raise ValueError(f"conditional must be never/always/optional, got {conditional!r}")
+    if reads not in READS:
+        raise ValueError(f"reads must be one of {', '.join(READS)}, got {reads!r}")
+    if preview is None:
+        from .sampling.previews import NoisePreview
+        preview = NoisePreview
     settings = tuple(settings) + (("conditional",) if conditional == "optional" else ())
 
     def wrap(builder):
@@ -71,7 +99,8 @@ def register_variant(name: str, *, description: str, data_kinds, conditional: st
             raise ValueError(f"variant {name!r} registered twice")
         _VARIANTS[name] = VariantSpec(name, description, builder, tuple(data_kinds), conditional,
                                       tuple(g_losses), tuple(image_sizes),
-                                      dict(defaults or {}), settings, tuple(checks))
+                                      dict(defaults or {}), settings, tuple(checks), reads,
+                                      dict(loss_terms or {}), preview, quality)
         return builder
     return wrap
 

@@ -34,7 +34,7 @@ def _error(**overrides):
     ("gp_lambda", -1.0, "at least 0"),
     ("device", "tpu", "auto, cpu, cuda, mps"),
     ("split", "valid", "train, test"),
-    ("image_size", 30, "16, 28, 32, 64"),
+    ("image_size", 30, "16, 28, 32, 48, 64, 96"),
     ("channels", 2, "1 (gray) or 3 (RGB)"),
     ("g_loss", "hinge", "nonsaturating, minimax"),
     ("lr_decay", "yes", "true or false"),

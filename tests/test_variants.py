@@ -63,8 +63,10 @@ def test_shapes_gradients_and_phases(variant, kind, conditional, size):
 
     # (2) G step through a frozen D: every G parameter gets a gradient; D is untouched
     d_after_phase1 = [p.detach().clone() for p in gan.discriminator.parameters()]
-    loss_g = step.g_step(fake, lab)
-    assert torch.isfinite(loss_g)
+    g_losses = step.g_step(fake, lab, real)
+    assert "g" in g_losses and all(torch.isfinite(v) for v in g_losses.values())
+    assert set(g_losses) - {"g"} == set(get_variant_spec(variant).loss_terms), \
+        "every own term of the G loss is logged, and explained in words"
     for name, p in gan.generator.named_parameters():
         assert p.grad is not None and torch.isfinite(p.grad).all(), f"G.{name} got no gradient"
     assert all(torch.equal(a, b) for a, b in zip(d_after_phase1, gan.discriminator.parameters())), \
@@ -76,7 +78,8 @@ def test_shapes_gradients_and_phases(variant, kind, conditional, size):
 def test_a_variant_registers_its_defaults_and_a_description(variant):
     spec = get_variant_spec(variant)
     assert spec.description and spec.data_kinds and spec.g_losses
-    datasets = [d for d in list_datasets() if get_dataset_spec(d).kind in spec.data_kinds]
+    datasets = [d for d in list_datasets() if get_dataset_spec(d).kind in spec.data_kinds
+                and (get_dataset_spec(d).labelled or spec.conditional != "always")]
     assert datasets, "some registered data it can train on"
     for dataset in datasets:  # its defaults apply: "any", then the data kind, then the dataset
         kind = get_dataset_spec(dataset).kind
@@ -102,3 +105,20 @@ def test_mlp_networks_on_images_normalise_g_and_project_the_label_in_d():
     points = create_gan(make_config("cgan", "ring8", hidden_dim=32), tiny_points().info)
     assert not any(isinstance(m, torch.nn.BatchNorm1d) for m in points.generator.modules())
     assert not points.discriminator.projection
+
+
+@pytest.mark.parametrize("variant,kind,conditional,size", list(_cases()))
+def test_a_content_only_step_trains_g_alone(variant, kind, conditional, size):
+    """Variants with content-only steps first (SRGAN's SRResNet stage): D neither trains nor is
+    asked; G still learns. Variants without own terms have no such step."""
+    cfg, data, gan, step = _setup(variant, kind, conditional, size)
+    if gan.g_terms is None:
+        assert gan.pretrain_steps == 0, "content-only steps need a content term"
+        return
+    d_before = [p.detach().clone() for p in gan.discriminator.parameters()]
+    g_before = [p.detach().clone() for p in gan.generator.parameters()]
+    result = step(lambda: data.batch(cfg.batch_size), None, adversarial=False)
+    assert not result.scores and "loss_d" not in result.logged(), "no D numbers in a content-only step"
+    assert all(torch.equal(a, b) for a, b in zip(d_before, gan.discriminator.parameters()))
+    assert all(p.grad is None for p in gan.discriminator.parameters()), "D was not even asked"
+    assert any(not torch.equal(a, b) for a, b in zip(g_before, gan.generator.parameters()))

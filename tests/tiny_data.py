@@ -83,6 +83,7 @@ SOURCE_RECIPES: dict[str, Callable[[Path], DataConfig]] = {
     "mnist": _idx_source("mnist"),
     "fashion_mnist": _idx_source("fashion_mnist"),
     "folder": _image_folder,
+    "photos": lambda folder: DataConfig(dataset="photos", num_samples=50),
 }
 
 

@@ -12,8 +12,10 @@ MAX_POINTS = 400  # per line: what the browser receives stays bounded however lo
 # Distinct colours, matching the sample pictures: red is the generator / generated data.
 BLUE, RED, SLATE = "#2563eb", "#dc2626", "#334155"
 
-# (record key, legend name, colour) of each chart's lines, for both kinds of drawing.
+# (record key, legend name, colour) of each chart's lines, for both kinds of drawing; a variant's
+# own loss terms (loss_content, loss_adv, ...) join the losses chart in TERM_COLOURS, in turn.
 LOSS_LINES = (("loss_d", "discriminator loss (loss_d)", BLUE), ("loss_g", "generator loss (loss_g)", RED))
+TERM_COLOURS = ("#059669", "#d97706", "#7c3aed", "#0891b2", "#be185d")
 SCORE_LINES = (("d_real", "D(x): score of real data", SLATE), ("d_fake", "D(G(z)): score of generated data", RED))
 LOSS_TITLE, SCORE_TITLE = "Losses", "Real vs fake scores"
 HALF_LABEL = "0.5: D cannot tell"
@@ -32,8 +34,18 @@ def downsample(records: list[dict], max_points: int = MAX_POINTS) -> list[dict]:
     return records[::stride][: max_points - 1] + [records[-1]]
 
 
+def loss_lines(records: list[dict]) -> tuple[tuple[str, str, str], ...]:
+    """LOSS_LINES and a line for each other loss_<name> the records hold (a variant's own terms),
+    in the order they first appear."""
+    base = {key for key, _, _ in LOSS_LINES}
+    terms = list(dict.fromkeys(key for r in records for key in r if key.startswith("loss_") and key not in base))
+    return LOSS_LINES + tuple((key, f"{key[5:].replace('_', ' ')} term ({key})", TERM_COLOURS[i % len(TERM_COLOURS)])
+                              for i, key in enumerate(terms))
+
+
 def _line(steps: list, records: list[dict], key: str, name: str, colour: str) -> dict:
-    return dict(type="scatter", mode="lines", x=steps, y=[r[key] for r in records], name=name,
+    # .get: a record of a phase without this number (no D scores in content-only steps) leaves a gap
+    return dict(type="scatter", mode="lines", x=steps, y=[r.get(key) for r in records], name=name,
                 line=dict(color=colour))
 
 
@@ -60,8 +72,12 @@ def _layout(title: str, y_title: str, steps: list, **extra) -> dict:
 def loss_figure(records: list[dict]) -> go.Figure:
     pts = downsample(records)
     steps = [r["step"] for r in pts]
-    return go.Figure(data=[_line(steps, pts, *spec) for spec in LOSS_LINES],
-                     layout=_layout(LOSS_TITLE, "loss", steps))
+    lines = loss_lines(pts)
+    # A variant's own terms can be 100x smaller than the adversarial losses (a pixel loss of 0.01
+    # beside a D loss of 1.4): a log axis shows them all. They are positive by construction.
+    log = {"yaxis": dict(title=dict(text="loss (log scale)"), type="log")} if len(lines) > len(LOSS_LINES) else {}
+    return go.Figure(data=[_line(steps, pts, *spec) for spec in lines],
+                     layout=_layout(LOSS_TITLE, "loss", steps) | log)
 
 
 def score_figure(records: list[dict], wasserstein: bool) -> go.Figure:
@@ -88,7 +104,10 @@ def _svg_lines(records: list[dict], specs) -> list[Line]:
 
 def loss_svg(records: list[dict]) -> str:
     """The losses chart as SVG text, for a run while it trains."""
-    return svg_line_chart(LOSS_TITLE, _svg_lines(records, LOSS_LINES), "loss", empty_note=WAITING)
+    lines = loss_lines(records)
+    log = len(lines) > len(LOSS_LINES)  # as loss_figure: a variant's small terms on a log axis
+    return svg_line_chart(LOSS_TITLE, _svg_lines(records, lines), "loss (log scale)" if log else "loss",
+                          log_y=log, empty_note=WAITING)
 
 
 def score_svg(records: list[dict], wasserstein: bool) -> str:

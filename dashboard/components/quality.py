@@ -44,6 +44,12 @@ METRICS = [
     QualityMetric("classifier_score", "Classifier score", "higher", meaning=(
         "the Inception-score formula with the classifier: high when each image is clearly one "
         "class and all classes appear")),
+    QualityMetric("psnr", "PSNR (dB)", "higher", meaning=(
+        "peak signal-to-noise ratio of the upscaled images against the real ones, on brightness, "
+        "as super-resolution papers report it; +1 dB is a clearly visible gain")),
+    QualityMetric("ssim", "SSIM", "higher", meaning=(
+        "structural similarity of the upscaled images to the real ones: edges and textures in "
+        "the right places; 1 means identical")),
 ]
 BY_KEY = {m.key: m for m in METRICS}
 
@@ -58,20 +64,38 @@ def _fmt(metric: QualityMetric, value) -> str:
         return "-"
     if metric.key == "modes":
         return f"{value:.0f}"
+    if metric.key == "psnr":
+        return f"{value:.2f} dB"
     return f"{100 * value:.1f} %" if metric.percent else f"{value:.3f}"
 
 
-def quality_rows(latest: dict, floor: dict | None) -> list[dict]:
-    """One row per metric the record has: its value now, real-vs-real, which way is better."""
+def quality_rows(latest: dict, floor: dict | None, floor_words: str = "real vs real",
+                 earlier: tuple[str, dict] | None = None) -> list[dict]:
+    """One row per metric the record has: its value now, the floor (real vs real, or the plain
+    method to beat: `floor_words`), which way is better; `earlier`: (words, an earlier
+    measurement) shown in a column before "now" (the end of a first phase)."""
     rows = []
     for m in METRICS:
         if m.key not in latest:
             continue
         value = f"{_fmt(m, latest[m.key])} of {latest['total_modes']}" if m.key == "modes" else _fmt(m, latest[m.key])
-        rows.append({"measure": m.label, "now": value,
-                     "real vs real": _fmt(m, (floor or {}).get(m.key)) if floor else "-",
-                     "better": m.better, "what it means": m.meaning})
+        row = {"measure": m.label}
+        if earlier is not None:
+            row[earlier[0]] = _fmt(m, earlier[1].get(m.key))
+        rows.append(row | {"now": value, floor_words: _fmt(m, (floor or {}).get(m.key)) if floor else "-",
+                           "better": m.better, "what it means": m.meaning})
     return rows
+
+
+def phase_end(records: list[dict]) -> dict | None:
+    """The last measurement of a first phase (records carry "phase" when the variant has two),
+    once a later phase has been measured; else None."""
+    done = measured(records)
+    if not done or done[-1].get("phase") is None:
+        return None
+    first = done[0].get("phase")
+    before = [r for r in done if r.get("phase") == first]
+    return before[-1] if before and done[-1].get("phase") != first else None
 
 
 def _layout(title: str, y_title: str, steps: list, **extra) -> dict:
@@ -126,6 +150,8 @@ def quality_figures(records: list[dict], floor: dict | None = None) -> list[go.F
             "yaxis2": dict(title=dict(text="high-quality samples (%)"), overlaying="y", side="right",
                            range=[0, 102], showgrid=False)}
         return [go.Figure(data=[_series(pts, "modes", "modes captured", BLUE), hq], layout=layout)]
+    if "psnr" in latest:
+        return [_against_floor_figure(pts, key, floor, steps) for key in ("psnr", "ssim")]
     share_lines = [_series(pts, key, BY_KEY[key].label.lower(), colour, 100.0)
                    for key, colour in SHARES if key in latest]
     shapes = [dict(type="line", xref="paper", x0=0, x1=1, yref="y", y0=100 * floor[key], y1=100 * floor[key],
@@ -140,6 +166,23 @@ def quality_figures(records: list[dict], floor: dict | None = None) -> list[go.F
                     layout=_layout("Frechet classifier distance (lower is better)", "FCD", steps,
                                    shapes=fcd_shapes) | {"yaxis": log_axis(fcd_values, "FCD")})
     return [fidelity, fcd]
+
+
+FLOOR_LINE = "bicubic (to beat)"  # the dotted line of a measure against a plain method
+
+
+def _against_floor_figure(pts: list[dict], key: str, floor: dict | None, steps: list) -> go.Figure:
+    """One measure over steps, with the plain method's value (floor) dotted: PSNR, SSIM."""
+    metric = BY_KEY[key]
+    shapes, notes = [], []
+    if floor and floor.get(key) is not None:
+        shapes = [dict(type="line", xref="paper", x0=0, x1=1, yref="y", y0=floor[key], y1=floor[key],
+                       line=dict(dash="dot", color="gray"))]
+        notes = [dict(text=FLOOR_LINE, xref="paper", x=1, xanchor="right", yref="y", y=floor[key],
+                      yanchor="bottom", showarrow=False)]
+    return go.Figure(data=[_series(pts, key, metric.label, RED)],
+                     layout=_layout(f"{metric.label}: {metric.better} is better", metric.label, steps,
+                                    shapes=shapes, annotations=notes))
 
 
 def _svg_line(records: list[dict], key: str, name: str, colour: str, scale: float = 1.0) -> Line:
@@ -158,6 +201,11 @@ def quality_svgs(records: list[dict], floor: dict | None = None) -> list[str]:
         return [svg_line_chart("Mode coverage (%)", [
             _svg_line(pts, "modes", f"modes captured (% of {total})", BLUE, 100.0 / total),
             _svg_line(pts, "high_quality", "high-quality samples (%)", RED, 100.0)], "%", y_range=(0.0, 102.0))]
+    if "psnr" in latest:
+        return [svg_line_chart(f"{BY_KEY[key].label}: higher is better", [_svg_line(pts, key, BY_KEY[key].label, RED)],
+                               BY_KEY[key].label,
+                               guides=[Guide(floor[key], FLOOR_LINE)] if floor and floor.get(key) is not None else [])
+                for key in ("psnr", "ssim")]
     shares = [_svg_line(pts, key, BY_KEY[key].label.lower(), colour, 100.0) for key, colour in SHARES if key in latest]
     floors = [Guide(100 * floor[key], colour=colour) for key, colour in SHARES
               if floor and floor.get(key) is not None and key in latest]

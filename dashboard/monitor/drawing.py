@@ -17,7 +17,7 @@ from enum import Enum
 from dashboard.components import wording
 from dashboard.components.run_view import RunView
 from dashboard.monitor.audience import refresh_seconds
-from gancore import GanError, get_dataset_spec
+from gancore import GanError, get_dataset_spec, get_variant_spec
 
 FIRST_NUMBERS_NOTE = "The first numbers appear after the first few steps."
 FIRST_PICTURE_NOTE = "The first picture appears at the first sample step."
@@ -72,14 +72,29 @@ def shows_charts(view: RunView) -> bool:
 
 
 def charts_note(view: RunView) -> str | None:
-    """The line above the charts while they wait for their first numbers."""
-    return FIRST_NUMBERS_NOTE if view.live and not view.metrics else None
+    """The line above the charts while they wait for their first numbers, or while a variant's
+    content-only steps keep the discriminator out (its scores chart starts when it joins)."""
+    if view.live and not view.metrics:
+        return FIRST_NUMBERS_NOTE
+    if view.live and view.metrics[-1].get("phase") == "content only":
+        return (f"Content-only phase: the generator learns from the content loss alone until step "
+                f"{view.cfg.model.pretrain_steps:,}; then the discriminator joins and its scores appear.")
+    return None
 
 
 def chart_explanations(view: RunView) -> str:
     """What the two charts mean, in plain words (Markdown)."""
     scores = wording.SCORES_WASSERSTEIN if view.wasserstein else wording.SCORES_BCE
     paragraphs = [f"**Losses.** {wording.LOSSES}", f"**Real vs fake scores.** {scores}"]
+    spec = _variant(view)
+    if spec is not None and spec.loss_terms:
+        paragraphs.insert(1, "**Its own loss terms** (log scale, beside the two above): " + "; ".join(
+            f"`loss_{name}`, {words}" for name, words in spec.loss_terms.items()) + ".")
+    pretrain = view.cfg.model.pretrain_steps if spec is not None and "pretrain_steps" in spec.settings else 0
+    if pretrain:
+        paragraphs.append(f"**Two phases.** Steps 1 to {pretrain:,} train the generator on its content "
+                          "loss alone, as the paper's first stage; the discriminator joins after that, "
+                          "so the scores chart starts there.")
     if not drawing_for(view).interactive:
         paragraphs.append("The charts become interactive (zoom, hover) when training is paused or ends.")
     return "\n\n".join(paragraphs)
@@ -94,8 +109,27 @@ def data_kind(view: RunView) -> str:
         return "image"
 
 
+def _variant(view: RunView):
+    """The run's variant registration, or None (no config, or a variant this install lacks)."""
+    try:
+        return get_variant_spec(view.cfg.model.variant) if view.cfg is not None else None
+    except GanError:
+        return None
+
+
+# What the progress picture shows for generators that read an image (VariantSpec.reads).
+PICTURE_BY_INPUT = {
+    "low_res_image": "Each row, left to right: the small input (its pixels enlarged), plain bicubic "
+                     "enlarging, the generator's result, and the real image.",
+    "paired_image": "Each row, left to right: the input, the generator's translation, and the real target.",
+}
+
+
 def picture_caption(view: RunView) -> str:
     """What the sample picture shows, in one caption (after "Samples at step N.")."""
+    spec = _variant(view)
+    if spec is not None and spec.reads in PICTURE_BY_INPUT:
+        return PICTURE_BY_INPUT[spec.reads]
     if data_kind(view) == "points":
         return "Gray: real data. Red: what the generator makes from fixed noise."
     if view.conditional:

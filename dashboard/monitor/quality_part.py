@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from typing import Callable
 
-from dashboard.components.quality import measured, quality_figures, quality_rows
+from dashboard.components.quality import measured, phase_end, quality_figures, quality_rows
 from dashboard.components.run_view import RunView
 from dashboard.monitor.html_text import paragraphs_html
 from gancore.quality.measures import get_measure_spec, quality_kind
@@ -64,7 +64,9 @@ def quality_blocks(view: RunView, figures: Callable[[list[dict], dict | None], l
         about += (f"\n\nThe classifier reads {100 * floor['judge_holdout_accuracy']:.1f} % of held-out "
                   "real images correctly. *Real vs real*: the same measures between two halves of "
                   "the real data, what a perfect generator would get.")
-    blocks = [("caption", about), ("table", quality_rows(latest, floor))]
+    end = phase_end(view.quality)
+    earlier = (f"end of {end['phase']} (step {end['step']:,})", end) if end else None
+    blocks = [("caption", about), ("table", quality_rows(latest, floor, get_measure_spec(kind).floor_words, earlier))]
     per_class = latest.get("per_class_accuracy")
     if per_class:
         blocks.append(("caption", "Label accuracy per class: " + ", ".join(

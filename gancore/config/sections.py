@@ -24,8 +24,8 @@ class DataConfig:
     split: str = setting("train", "Split", "which part of an IDX dataset to read: train or test",
                          choices=("train", "test"), main=True)
     image_size: int | None = setting(
-        None, "Image size (pixels)", "image side in pixels (16, 28, 32 or 64); empty = the dataset's own",
-        choices=(None, 16, 28, 32, 64), words=_NO_OWN, main=True)
+        None, "Image size (pixels)", "image side in pixels (16, 28, 32, 48, 64 or 96); empty = the dataset's own",
+        choices=(None, 16, 28, 32, 48, 64, 96), words=_NO_OWN, main=True)
     channels: int | None = setting(None, "Colour", "folder images: 1 for gray, 3 for colour",
                                    choices=(None, 1, 3), words={**_NO_OWN, 1: "gray", 3: "RGB"},
                                    main=True)
@@ -62,6 +62,21 @@ class ModelConfig:
         owner="variant", needs_labels=True, main=True)
     gp_lambda: float = setting(10.0, "Gradient penalty weight", "weight of the gradient penalty (wgan_gp)",
                                range=(0.0, 1000.0), owner="variant", fmt="%.3f")
+    # super-resolution (srgan): the generator reads a copy `scale` times smaller than the data
+    scale: int = setting(4, "Upscaling factor", "how many times larger the generator makes each side (2 or 4)",
+                         choices=(2, 4), owner="variant", main=True)
+    res_blocks: int = setting(8, "Residual blocks", "residual blocks in the super-resolution generator "
+                              "(the paper uses 16)", range=(1, 32), owner="variant")
+    content_loss: str = setting("mse", "Content loss", "how the generator's output is compared with the "
+                                "real high-resolution image: mse (pixel mean squared error) or l1",
+                                choices=("mse", "l1"), owner="variant")
+    adv_weight: float = setting(1e-3, "Adversarial weight", "weight of the adversarial term beside the "
+                                "content loss (the paper uses 0.001)", range=(0.0, 1.0), owner="variant",
+                                fmt="%.5f")
+    pretrain_steps: int = setting(1000, "Content-only steps first",
+                                  "steps that train the generator on the content loss alone, before the "
+                                  "discriminator joins (the paper's SRResNet stage)",
+                                  range=(0, 10_000_000), owner="variant")
 
 
 @dataclass

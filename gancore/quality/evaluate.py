@@ -8,12 +8,13 @@ from ..errors import GanError
 from ..registry import is_conditional
 from ..runs.store import Run
 from ..sampling import load_generator
-from .measures import measure_for
+from .measures import get_measure_spec, measure_for
 
 
 def evaluate_run(run: Run, checkpoint: str = "latest.pt", device: str = "auto") -> dict:
-    """{"run", "variant", "dataset", "step", "kind", "metrics", "floor", "history"}: the
-    checkpoint's quality now, real-vs-real for reference, and what was measured while training."""
+    """{"run", "variant", "dataset", "step", "kind", "metrics", "floor", "floor_is", "history"}:
+    the checkpoint's quality now, the floor for reference ("floor_is" says what it is: real vs
+    real, or bicubic upscaling for super-resolution), and what was measured while training."""
     dev = resolve_device(device)
     state = run.load_checkpoint(checkpoint)
     generator, info, cfg = load_generator(state, device=dev)
@@ -26,4 +27,5 @@ def evaluate_run(run: Run, checkpoint: str = "latest.pt", device: str = "auto") 
     measure.prepare()
     return {"run": run.run_id, "variant": cfg.model.variant, "dataset": cfg.data.dataset, "step": step,
             "checkpoint": checkpoint, "kind": measure.kind, "metrics": measure(generator),
-            "floor": measure.floor(), "history": run.quality()}
+            "floor": measure.floor(), "floor_is": get_measure_spec(measure.kind).floor_words,
+            "history": run.quality()}

@@ -47,13 +47,16 @@ class MeasureSpec:
     description: str  # one plain sentence: what it measures
     how: str  # plain words for the Monitor: how and on what it is measured
     first_note: str = ""  # what the first measurement of a run also does, when it takes longer
+    # What floor() measures, in words (the column beside "now"): real data against real data, or
+    # the plain method a generator must beat (bicubic upscaling).
+    floor_words: str = "real vs real"
 
 
 _MEASURES: dict[str, MeasureSpec] = {}
 
 
 def register_measure(name: str, *, applies_to, applies_to_source, description: str, how: str,
-                     first_note: str = ""):
+                     first_note: str = "", floor_words: str = "real vs real"):
     """Class decorator; `applies_to` and `applies_to_source` should never both hold for two
     measures (the first registered that applies is used)."""
     def wrap(cls: type[Measure]) -> type[Measure]:
@@ -61,7 +64,7 @@ def register_measure(name: str, *, applies_to, applies_to_source, description: s
             raise ValueError(f"quality measure {name!r} registered twice")
         cls.kind = name
         _MEASURES[name] = MeasureSpec(name, cls, applies_to, applies_to_source, description, how,
-                                      first_note)
+                                      first_note, floor_words)
         return cls
     return wrap
 
@@ -76,17 +79,29 @@ def get_measure_spec(name: str) -> MeasureSpec:
     return _MEASURES[name]
 
 
+def _variant_measure(cfg: "TrainConfig") -> str | None:
+    """The measure the run's variant names (VariantSpec.quality), which comes before the data's."""
+    from ..registry import get_variant_spec
+
+    return get_variant_spec(cfg.model.variant).quality
+
+
 def quality_kind(cfg: "TrainConfig") -> str | None:
-    """The name of the measure measure_for will give for this config's data, known without
-    loading it (a labelled image folder may still turn out to have one class), or None."""
+    """The name of the measure measure_for will give for this config, known without loading its
+    data (a labelled image folder may still turn out to have one class), or None."""
     from ..data.registry import get_dataset_spec
 
+    if _variant_measure(cfg):
+        return _variant_measure(cfg)
     source = get_dataset_spec(cfg.data.dataset)
     return next((spec.name for spec in _MEASURES.values() if spec.applies_to_source(source)), None)
 
 
 def measure_for(cfg: "TrainConfig", data: "Dataset", conditional: bool, device) -> Measure | None:
-    """The measure that fits this data, or None when there is nothing meaningful to measure."""
+    """The measure the variant names, else the one that fits this data, or None when there is
+    nothing meaningful to measure."""
+    if _variant_measure(cfg):
+        return get_measure_spec(_variant_measure(cfg)).measure(cfg, data, conditional, device)
     for spec in _MEASURES.values():
         if spec.applies_to(data.info):
             return spec.measure(cfg, data, conditional, device)

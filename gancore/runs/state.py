@@ -56,11 +56,13 @@ class Status(StrEnum):
 
 
 def quality_record(event) -> dict:
-    """A "quality" event as one flat record: {"step", "seconds", metrics...} or {"step", "error"}."""
+    """A "quality" event as one flat record: {"step", "seconds", metrics...} or {"step", "error"},
+    with "phase" for variants with two (content-only steps, then adversarial)."""
     data = event.data
+    phase = {"phase": data["phase"]} if data.get("phase") else {}
     if "error" in data:
-        return {"step": event.step, "error": data["error"]}
-    return {"step": event.step, "seconds": round(data.get("seconds", 0.0), 3), **data["metrics"]}
+        return {"step": event.step, "error": data["error"], **phase}
+    return {"step": event.step, "seconds": round(data.get("seconds", 0.0), 3), **phase, **data["metrics"]}
 
 
 def _mapping(value) -> dict:

@@ -37,13 +37,15 @@ def fixed_inputs(generator, info: DataInfo, conditional: bool, device, seed: int
 
 @torch.no_grad()
 def generate(generator, z: torch.Tensor, y: torch.Tensor | None, batch: int = 1024) -> torch.Tensor:
-    """G(z, y) in eval mode (BatchNorm uses its running statistics), on the CPU, float32.
-    Images come back in [-1, 1]; points in the network's (scaled) coordinates."""
+    """G(z, y) in eval mode (BatchNorm uses its running statistics), on the CPU, float32, in
+    batches of `batch`. `z`: the generator's one tensor input (noise, or low-resolution images),
+    `y`: labels, or None (then G is called with `z` alone). Images come back in [-1, 1]; points
+    in the network's (scaled) coordinates."""
     was_training = generator.training
     generator.eval()
     try:
-        parts = [generator(z[i:i + batch], None if y is None else y[i:i + batch]).float().cpu()
-                 for i in range(0, z.shape[0], batch)]
+        parts = [(generator(z[i:i + batch]) if y is None else generator(z[i:i + batch], y[i:i + batch]))
+                 .float().cpu() for i in range(0, z.shape[0], batch)]
     finally:
         generator.train(was_training)
     return torch.cat(parts)

@@ -1,7 +1,10 @@
 """One training step of a GAN, in the two phases of the literature (and of pytorch/examples dcgan):
 
   (1) update D: maximise log D(x) + log(1 - D(G(z))) (or the variant's D loss), G frozen;
-  (2) update G: through a frozen D, make D(G(z)) score as real.
+  (2) update G: through a frozen D, make D(G(z)) score as real, plus the variant's own terms
+      (SRGAN's content loss), weighted as the variant says.
+A variant may ask for content-only steps first (GAN.pretrain_steps): G minimises its own terms
+alone and D does not train (SRGAN's SRResNet stage).
 
 Nothing here reads a value back to the host: the step returns device tensors, and the trainer
 sums them on the device and reads them only every `log_every` steps.
@@ -9,7 +12,7 @@ sums them on the device and reads them only every `log_every` steps.
 from __future__ import annotations
 
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 import torch.nn as nn
@@ -22,12 +25,20 @@ JOINT_CONV_CPU_MAX_BATCH = 128
 
 @dataclass
 class StepResult:
-    """Device scalars of one step (0-dim tensors, no host sync taken to make them)."""
+    """Device scalars of one step (0-dim tensors, no host sync taken to make them), by name.
 
-    loss_d: torch.Tensor
-    loss_g: torch.Tensor
-    d_real: torch.Tensor  # mean D(x): probability for BCE variants, raw critic score for WGAN
-    d_fake: torch.Tensor  # mean D(G(z)) in phase (1), before the generator update
+    losses: "d" and "g" (the totals each network minimised) and the variant's own terms of the G
+    loss ("content", "adv", ...); logged as loss_<name>. scores: "d_real", mean D(x) (a probability
+    for BCE variants, a raw critic score for WGAN), and "d_fake", mean D(G(z)) in phase (1),
+    before the generator update; empty on a step where D did not train (content-only steps).
+    """
+
+    losses: dict[str, torch.Tensor]
+    scores: dict[str, torch.Tensor] = field(default_factory=dict)
+
+    def logged(self) -> dict[str, torch.Tensor]:
+        """The metric names and values the trainer records, in a fixed order."""
+        return {**{f"loss_{name}": v for name, v in self.losses.items()}, **self.scores}
 
 
 def grad_norm(module: torch.nn.Module) -> torch.Tensor:
@@ -67,6 +78,7 @@ class TwoPhaseStep:
         self.gp_lambda = gp_lambda
         self.readout = SCORE_READOUT[gan.d_loss]
         self.n_critic = n_critic
+        self.g_terms, self.adv_weight = gan.g_terms, gan.adv_weight
 
     def scores_jointly(self, batch_size: int) -> bool:
         """Whether phase (1) scores real and fake in one pass of 2 x batch_size."""
@@ -101,30 +113,45 @@ class TwoPhaseStep:
         d_fake = self.readout(fake_scores.detach()).mean()
         return loss_d.detach(), d_real, d_fake, fake
 
-    def g_step(self, fake: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
+    def g_step(self, fake: torch.Tensor, labels: torch.Tensor | None,
+               real: torch.Tensor | None = None, adversarial: bool = True) -> dict[str, torch.Tensor]:
         """(2) update G through D. D's parameters are frozen (requires_grad off), so backward
-        computes no weight gradients for D and its optimizer is not stepped."""
+        computes no weight gradients for D and its optimizer is not stepped. `real`: the batch
+        the fakes were made from, for the variant's own terms (content loss against the target).
+        `adversarial` False: the variant's terms alone, D not called (content-only steps).
+        Returns the G losses by name: "g" (the total) and the variant's terms."""
         self.d_module.requires_grad_(False)
         try:
             with self.autocast():
-                loss_g = self.g_loss(self.d(fake, labels).float())
+                terms = self.g_terms(fake, real) if self.g_terms is not None else {}
+                total = sum(terms.values()) if terms else None
+                if adversarial:
+                    adv = self.g_loss(self.d(fake, labels).float())
+                    weighted = adv if self.adv_weight == 1.0 else self.adv_weight * adv
+                    total = weighted if total is None else total + weighted
+                    if terms:
+                        terms = {**terms, "adv": adv}
             self.opt_g.zero_grad(set_to_none=True)
-            loss_g.backward()
+            total.backward()
             self.opt_g.step()
         finally:
             self.d_module.requires_grad_(True)
-        return loss_g.detach()
+        return {"g": total.detach(), **{name: v.detach() for name, v in terms.items()}}
 
-    def __call__(self, sample_batch, rng: torch.Generator | None) -> StepResult:
-        """sample_batch() -> (real (B, *shape), labels (B,) or None), drawn on the device."""
+    def __call__(self, sample_batch, rng: torch.Generator | None, adversarial: bool = True) -> StepResult:
+        """sample_batch() -> (real (B, *shape), labels (B,) or None), drawn on the device.
+        `adversarial` False: a content-only step (no phase (1))."""
+        if not adversarial:
+            real, labels = sample_batch()
+            fake = self.g(*self.g_module.make_inputs(real, labels, rng))
+            return StepResult(self.g_step(fake, labels, real, adversarial=False))
         for i in range(self.n_critic):
             real, labels = sample_batch()
             last = i == self.n_critic - 1
             loss_d, d_real, d_fake, fake = self.d_step(real, labels, rng, keep_fake=last)
         # make_inputs gives fakes the real batch's labels, so D judges them under those labels
-        loss_g = self.g_step(fake, labels)
-        return StepResult(loss_d, loss_g, d_real, d_fake)
-
+        g_losses = self.g_step(fake, labels, real)
+        return StepResult({"d": loss_d, **g_losses}, {"d_real": d_real, "d_fake": d_fake})
 
     def trial(self, real: torch.Tensor, labels: torch.Tensor | None) -> None:
         """Forward and backward of both phases at this batch size, no optimizer step: does it fit?"""

@@ -25,15 +25,11 @@ from .device import resolve_device
 from ..quality.live import SideEvaluator
 from ..quality.measures import measure_for
 from .engine import prepare_data, prepare_networks, resolve_engine
-from ..registry import create_gan, is_conditional
+from ..registry import create_gan, get_variant_spec, is_conditional
 from ..runs.state import Status
-from ..sampling import fixed_inputs, generate, preview_png
 from .step import StepResult, TwoPhaseStep, grad_norm, largest_fitting_batch
 
 CHECKPOINT_FORMAT = 1
-PREVIEW_POINTS = 1000  # generated points in a 2D preview scatter
-PREVIEW_IMAGES = 64  # 8 x 8 grid for unconditional image variants
-PREVIEW_COLS_PER_CLASS = 10  # one row per class for conditional variants
 # A fresh run also logs at this step (when log_every is larger), so that the first chart point
 # comes after a few steps rather than after a whole log_every window.
 FIRST_LOG_STEP = 10
@@ -77,12 +73,10 @@ class Trainer:
         self.step_fn = TwoPhaseStep(self.gan, self.opt_g, self.opt_d, cfg.n_critic, cfg.model.gp_lambda,
                                     g_call, d_call, self.engine.autocast)
 
-        # A fixed noise batch (and fixed labels: one row per class) so successive preview grids
-        # show the same "people" improving, as in pytorch/examples.
-        self.fixed_z, self.fixed_y = fixed_inputs(
-            self.gan.generator, self.info, self.conditional, self.device, cfg.seed,
-            n=PREVIEW_POINTS if self.info.kind == "points" else PREVIEW_IMAGES,
-            per_class=PREVIEW_COLS_PER_CLASS)
+        # Fixed preview inputs (noise and one row per class; held-out low-resolution images), so
+        # successive pictures show the same samples improving (sampling/previews.py).
+        self.preview = get_variant_spec(cfg.model.variant).preview(
+            self.gan.generator, self.data, self.conditional, self.device, cfg.seed)
         self.step = 0
         self.diverged_at: int | None = None
         if checkpoint is not None:
@@ -137,16 +131,30 @@ class Trainer:
     def _sample_batch(self):
         return self.data.batch(self.cfg.batch_size, self.rng)
 
+    def adversarial(self, step_index: int | None = None) -> bool:
+        """Whether step `step_index` (0-based; default: the next) trains both networks, or is one
+        of the variant's content-only steps first (GAN.pretrain_steps)."""
+        return (self.step if step_index is None else step_index) >= self.gan.pretrain_steps
+
+    def phase(self, step_index: int | None = None) -> str | None:
+        """That step's phase in words, for variants with content-only steps; else None."""
+        if not self.gan.pretrain_steps:
+            return None
+        return "adversarial" if self.adversarial(step_index) else "content only"
+
     def train_step(self) -> StepResult:
-        """One step of both phases on fresh batches: what the loop runs (and flops.py counts)."""
-        return self.step_fn(self._sample_batch, self.rng)
+        """One step on fresh batches: what the loop runs (and flops.py counts)."""
+        return self.step_fn(self._sample_batch, self.rng, self.adversarial())
 
     def run(self) -> Status:
         """Train until cfg.steps, a stop request or an error. Returns the final status."""
         cfg = self.cfg
         self._become(Status.RUNNING, "started", total=cfg.steps)
         self._open_evaluator()
-        acc = torch.zeros(4, device=self.device)  # sums of loss_d, loss_g, d_real, d_fake
+        # The window's sums of the step's logged values (loss_d, loss_g, d_real, d_fake and the
+        # variant's own terms), one device vector; `names` says which, and a change of names (a
+        # new phase) first logs the window so far.
+        acc, names = None, None
         window_steps, window_start = 0, time.perf_counter()
         run_start = window_start
         first_log = min(FIRST_LOG_STEP, cfg.log_every)
@@ -168,13 +176,20 @@ class Trainer:
                     result = self.train_step()
                 except torch.OutOfMemoryError:
                     return self._stop_out_of_memory()
-                acc += torch.stack([result.loss_d, result.loss_g, result.d_real, result.d_fake])
+                logged = result.logged()
+                if names is not None and tuple(logged) != names and window_steps:
+                    now = time.perf_counter()
+                    self._log(acc, names, window_steps, now - window_start, now - run_start)
+                    window_steps, window_start = 0, time.perf_counter()
+                if tuple(logged) != names:
+                    names, acc = tuple(logged), torch.zeros(len(logged), device=self.device)
+                acc += torch.stack(list(logged.values()))
                 self.step += 1
                 window_steps += 1
                 last = self.step == cfg.steps
                 if self.step % cfg.log_every == 0 or last or self.step == first_log:
                     now = time.perf_counter()
-                    self._log(acc, window_steps, now - window_start, now - run_start)
+                    self._log(acc, names, window_steps, now - window_start, now - run_start)
                     acc.zero_()
                     window_steps, window_start = 0, time.perf_counter()
                 # a first picture right at the first log, then every sample_every steps
@@ -202,7 +217,8 @@ class Trainer:
         if not self._stop.is_set():
             self._become(Status.RUNNING, "resumed")
 
-    def _log(self, acc: torch.Tensor, window_steps: int, window_s: float, wall_s: float) -> None:
+    def _log(self, acc: torch.Tensor, names: tuple[str, ...], window_steps: int, window_s: float,
+             wall_s: float) -> None:
         """The loop's only host sync: one read of the window's sums and the gradient norms."""
         norms = torch.stack([grad_norm(self.gan.discriminator).to(self.device),
                              grad_norm(self.gan.generator).to(self.device)])
@@ -210,12 +226,14 @@ class Trainer:
         gd, gg = norms.tolist()
         record = {
             "step": self.step,
-            "loss_d": means[0], "loss_g": means[1], "d_real": means[2], "d_fake": means[3],
+            **dict(zip(names, means)),
             "grad_norm_d": gd, "grad_norm_g": gg,
             "images_per_s": window_steps * self.cfg.batch_size / max(window_s, 1e-9),
             "wall_time": wall_s,
             "lr_g": self.opt_g.param_groups[0]["lr"],
         }
+        if self.phase() is not None:
+            record["phase"] = self.phase(self.step - 1)  # the window's: its last step's
         if not all(math.isfinite(v) for v in means):
             record["nonfinite"] = True
         self._emit("metrics", record=record)
@@ -239,6 +257,8 @@ class Trainer:
         if self.evaluator is None:
             return
         for result in self.evaluator.results():  # the event's step: the step G was measured at
+            if self.phase() is not None:
+                result["phase"] = self.phase(result["step"] - 1)
             event = Event("quality", result.pop("step"), result)
             for listener in self._listeners:
                 listener(event)
@@ -260,9 +280,7 @@ class Trainer:
     def _emit_samples(self) -> None:
         if not self._listeners:
             return  # nobody would see the picture: do not draw it
-        samples = generate(self.gan.generator, self.fixed_z, self.fixed_y)
-        png = preview_png(samples, self.info, self.data, self.fixed_y)
-        self._emit("samples", png=png)
+        self._emit("samples", png=self.preview.png(self.gan.generator))
 
     def _checkpoint(self) -> None:
         """Save, unless the weights are no longer finite: latest.pt must stay a healthy point to

@@ -1,0 +1,72 @@
+"""The trainer's progress picture, as each kind of generator input calls for. A variant names its
+preview class in its registration (`preview=`); the trainer builds it once with fixed inputs, so
+successive pictures show the same samples improving (as pytorch/examples does with fixed noise),
+and calls `png(generator)` every `sample_every` steps.
+"""
+from __future__ import annotations
+
+import torch
+
+from ..data.base import Dataset
+from .draw import fixed_inputs, generate
+from .pictures import preview_png
+
+PREVIEW_POINTS = 1000  # generated points in a 2D preview scatter
+PREVIEW_IMAGES = 64  # 8 x 8 grid for unconditional image variants
+PREVIEW_COLS_PER_CLASS = 10  # one row per class for conditional variants
+
+
+class NoisePreview:
+    """Fixed noise: an 8 x 8 grid, one row per class for conditional images, or a scatter of
+    generated over real points."""
+
+    def __init__(self, generator: torch.nn.Module, data: Dataset, conditional: bool, device, seed: int):
+        self.data, self.info = data, data.info
+        self.z, self.y = fixed_inputs(
+            generator, self.info, conditional, device, seed,
+            n=PREVIEW_POINTS if self.info.kind == "points" else PREVIEW_IMAGES,
+            per_class=PREVIEW_COLS_PER_CLASS)
+
+    def png(self, generator: torch.nn.Module) -> bytes:
+        return preview_png(generate(generator, self.z, self.y), self.info, self.data, self.y)
+
+
+class LowResPreview:
+    """Fixed images, one row each: the low-resolution input (enlarged by repeating pixels),
+    bicubic upscaling, the generator's result and the real high-resolution image. From the
+    dataset's held-out images when it has them (their centre crops), else its first images."""
+
+    ROWS = 4
+
+    def __init__(self, generator: torch.nn.Module, data: Dataset, conditional: bool, device, seed: int):
+        from ..data.resample import downscale
+
+        self.info, self.scale = data.info, generator.scale
+        side = data.info.shape[-1]
+        if getattr(data, "held_out", None):
+            hr = torch.stack([_centre_crop(img, side) for img in data.held_out[:self.ROWS]])
+        else:
+            hr = data.x[:self.ROWS].float()
+        self.hr = hr.to(device)  # (R, C, S, S)
+        self.lr = downscale(self.hr, self.scale)  # (R, C, S/scale, S/scale)
+
+    def png(self, generator: torch.nn.Module) -> bytes:
+        from ..data.resample import upscale
+        from .pictures import image_grid, png_bytes, to_uint8
+
+        sr = generate(generator, self.lr, None)  # (R, C, S, S) on the CPU
+        columns = [upscale(self.lr, self.scale, "nearest").cpu(), upscale(self.lr, self.scale).cpu(),
+                   sr, self.hr.float().cpu()]
+        rows = torch.stack(columns, dim=1).flatten(0, 1)  # (R * 4, C, S, S), row-major
+        side = self.info.shape[-1]
+        return png_bytes(image_grid(to_uint8(rows), nrow=len(columns), upscale=max(1, 128 // side)))
+
+
+def _centre_crop(img: torch.Tensor, side: int) -> torch.Tensor:
+    """(C, H, W) -> (C, side, side) from its middle (the whole image when smaller: resized)."""
+    _, h, w = img.shape
+    if h < side or w < side:
+        return torch.nn.functional.interpolate(img[None], size=(side, side), mode="bicubic",
+                                               antialias=True, align_corners=False)[0].clamp(-1, 1)
+    top, left = (h - side) // 2, (w - side) // 2
+    return img[:, top:top + side, left:left + side]
