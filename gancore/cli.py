@@ -80,13 +80,17 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--quiet", action="store_true", help="no progress lines")
     _add_config_flags(train)
 
-    sample = sub.add_parser("sample", help="draw samples from a trained run")
+    sample = sub.add_parser("sample", help="draw samples from a trained run, or upscale images with a "
+                                           "super-resolution run (--input)")
     sample.add_argument("--run", required=True, help="the run folder")
     sample.add_argument("--n", type=_typed("n", int), default=64, help="how many samples")
     sample.add_argument("--label", type=_typed("label", int), default=None, help="class to draw (conditional runs)")
     sample.add_argument("--seed", type=_typed("seed", int), default=0)
     sample.add_argument("--checkpoint", default="latest.pt", help="checkpoint file name")
     sample.add_argument("--out", required=True, help="FILE.png (picture) or FILE.npy (raw samples)")
+    sample.add_argument("--input", default=None,
+                        help="super-resolution runs: the image to upscale, a PNG/JPEG or a .npy of "
+                             "N x C x h x w uint8 images (then --out FILE.npy gets N x C x sH x sW)")
 
     ls = sub.add_parser("list", help="list runs")
     ls.add_argument("--runs-dir", default=None)
@@ -135,8 +139,7 @@ def _run_in_foreground(trainer, run, quiet: bool) -> int:
         eta = (total - rec["step"]) / rate if rate > 0 else 0
         unit = "pts/s" if trainer.info.kind == "points" else "img/s"  # the data's kind, not a name
         print(f"step {rec['step']}/{total}  {rec['images_per_s']:,.0f} {unit}  ETA {_format_eta(eta)}  "
-              f"loss_d {rec['loss_d']:.3f}  loss_g {rec['loss_g']:.3f}  "
-              f"D(x) {rec['d_real']:.3f}  D(G(z)) {rec['d_fake']:.3f}", flush=True)
+              + _numbers(rec), flush=True)
 
     trainer.subscribe(progress)
     previous = signal.signal(signal.SIGINT, lambda *_: trainer.stop())
@@ -146,9 +149,21 @@ def _run_in_foreground(trainer, run, quiet: bool) -> int:
         signal.signal(signal.SIGINT, previous)
     print(f"{status} at step {trainer.step}: {run.path}")
     if last:
-        print("final: " + "  ".join(f"{k} {v:.4g}" for k, v in last.items()
-                                    if k in ("loss_d", "loss_g", "d_real", "d_fake", "images_per_s")))
+        print("final: " + _numbers(last, "{:.4g}") + f"  images_per_s {last['images_per_s']:.4g}")
     return 0 if status in ("finished", "stopped") else 1
+
+
+SCORE_WORDS = {"d_real": "D(x)", "d_fake": "D(G(z))"}
+
+
+def _numbers(rec: dict, fmt: str = "{:.3f}") -> str:
+    """A record's losses (loss_d, loss_g and the variant's own terms) and scores, as logged; a
+    phase without scores (content-only steps) says its phase instead."""
+    parts = [f"{k} {fmt.format(v)}" for k, v in rec.items() if k.startswith("loss_")]
+    parts += [f"{SCORE_WORDS[k]} {fmt.format(rec[k])}" for k in SCORE_WORDS if k in rec]
+    if rec.get("phase"):
+        parts.append(f"({rec['phase']})")
+    return "  ".join(parts)
 
 
 def cmd_train(args) -> int:
@@ -197,6 +212,15 @@ def cmd_sample(args) -> int:
     if not 1 <= args.n <= 100_000:
         raise CliError(f"n: must be between 1 and 100,000, got {args.n}")
     run = RunStore().open_path(args.run)
+    if args.input is not None:
+        from .sampling.upscaling import write_upscaled
+
+        source = Path(args.input)
+        if not source.is_file():
+            raise CliError(f"input: no such file {args.input!r}")
+        count, shape = write_upscaled(run, source, out, checkpoint=args.checkpoint)
+        print(f"wrote {count} upscaled image{'s' if count > 1 else ''} ({' x '.join(map(str, shape))}) to {out}")
+        return 0
     write_samples(run, out, n=args.n, seed=args.seed, label=args.label, checkpoint=args.checkpoint)
     print(f"wrote {args.n} samples to {out}")
     return 0

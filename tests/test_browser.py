@@ -244,3 +244,44 @@ def test_without_the_password_a_browser_watches_but_cannot_stop_and_the_owner_ca
     owner.get_by_role("button", name="Stop").click()
     owner.get_by_text("Stopped").first.wait_for(timeout=30_000)
     viewer.get_by_text("Stopped").first.wait_for(timeout=30_000)  # the watcher sees it stop
+
+
+def test_a_super_resolution_run_upscales_an_uploaded_picture_and_downloads_it(tmp_path, browser, shots):
+    """A short srgan run trained here (the server reads it from disk, as a CLI run), then on its
+    Generate page: a picture uploaded, shown beside plain enlarging, downloaded twice as large."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from gancore import RunStore, make_config
+    from gancore.runs.launch import start_run
+
+    runs = tmp_path / "runs"
+    cfg = make_config("srgan", "glyphs", scale=2, steps=20, pretrain_steps=10, num_samples=100,
+                      base_channels=8, res_blocks=1, eval_every=0, log_every=10, device="cpu")
+    trainer, run = start_run(cfg, RunStore(runs))
+    trainer.run()
+    small = tmp_path / "small.png"
+    Image.fromarray(np.random.default_rng(0).integers(0, 256, (20, 30), dtype=np.uint8)).save(small)
+
+    with _serving(runs) as base:
+        page = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True).new_page()
+        page.goto(f"{base}/generate?run={run.run_id}")
+        page.get_by_text("2 times larger").first.wait_for(timeout=60_000)
+        page.get_by_text("the real image").first.wait_for(timeout=60_000)  # a held-out image first
+        page.get_by_text("my own small picture (PNG or JPEG)").click()
+        page.locator("input[type=file]").set_input_files(str(small))
+        page.get_by_text("the generator (60 x 40)").first.wait_for(timeout=60_000)
+        assert page.get_by_text("the real image").count() == 0, "an upload has no real image to compare"
+        _screenshot(page, shots, "generate_upscale")
+        with page.expect_download() as download_info:
+            page.get_by_role("button", name="Download the upscaled picture (PNG)").click()
+        got = Image.open(io.BytesIO(Path(download_info.value.path()).read_bytes()))
+        assert got.size == (60, 40)
+
+        broken = tmp_path / "broken.png"
+        broken.write_bytes(b"not a picture")
+        page.locator("input[type=file]").set_input_files(str(broken))
+        page.get_by_text("cannot be read as a PNG or JPEG image").first.wait_for(timeout=30_000)
+        assert page.get_by_test_id("stException").count() == 0

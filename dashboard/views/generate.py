@@ -1,21 +1,22 @@
-"""Generate: draw samples from any run's checkpoint, by class for conditional runs."""
+"""Generate: use any run's checkpoint (or an uploaded one) as its variant's generator reads:
+samples from noise, by class for conditional runs; upscaled pictures for super-resolution."""
 import re
-from dataclasses import asdict
 
 import streamlit as st
 
 from dashboard.components.errors import friendly_errors
 from dashboard.components.generator_cache import (checkpoint_names, load_checkpoint_generator,
-                                        load_uploaded_generator, real_points)
+                                                  load_uploaded_generator)
 from dashboard.components.run_picker import pick_run
-from gancore import is_conditional
-from gancore.sampling.files import check_label
-from gancore.sampling import class_grid, interpolate, picture, png_bytes, sample
+from dashboard.components.generate_noise import show_noise_samples
+from dashboard.components.generate_upscale import show_upscaling
+from gancore import get_variant_spec
 from dashboard.components.owner import may_control
 from dashboard.state import store
 
 st.title("Generate")
-st.write("Draw new samples from a trained generator. The same seed always gives the same samples.")
+st.write("Use a trained generator: draw new samples (the same seed always gives the same ones), "
+         "or upscale a picture with a super-resolution run.")
 
 loaded, name = None, None
 # An uploaded checkpoint is hostile input, read on this server: it is a control (components/owner.py).
@@ -43,48 +44,7 @@ else:
         name = re.sub(r"[^A-Za-z0-9_.-]", "_", upload.name.rsplit(".", 1)[0])[:60] or "uploaded"
 if loaded is None:
     st.stop()
-run_id = name
 generator, info, cfg = loaded
-conditional = is_conditional(cfg)
-
-c1, c2, c3 = st.columns(3)
-n = c1.number_input("Number of samples", 1, 2500 if info.kind == "points" else 256,
-                    2500 if info.kind == "points" else 64)
-seed = c2.number_input("Seed", 0, 2**31 - 1, 0)
-label = None
-if conditional:
-    names_ = info.class_names or [str(k) for k in range(info.num_classes)]
-    choice = c3.selectbox("Class", ["every class"] + names_)
-    label = None if choice == "every class" else names_.index(choice)
-
-with friendly_errors("Samples could not be drawn"):
-    check_label(label, cfg, info)
-    samples, _ = sample(generator, info, cfg, int(n), seed=int(seed), label=label)
-    real = real_points(tuple(asdict(cfg.data).items()), cfg.seed) if info.kind == "points" else None
-    img = picture(samples, info, real, nrow=max(1, round(int(n) ** 0.5)))
-    what = f"class {info.class_names[label]}" if label is not None and info.class_names else "samples"
-    st.image(png_bytes(img), caption=f"{int(n)} {what}, seed {int(seed)}", output_format="PNG")
-    st.download_button("Download PNG", png_bytes(img), file_name=f"{run_id}-seed{int(seed)}.png",
-                       mime="image/png", icon=":material/download:")
-
-if conditional and info.kind == "image":
-    st.subheader("One row per class")
-    with friendly_errors("The class grid could not be drawn"):
-        grid = class_grid(generator, info, per_class=10, seed=int(seed))
-        st.image(png_bytes(grid), caption="Each row asks for one class; each column uses the same noise.", output_format="PNG")
-        st.download_button("Download class grid", png_bytes(grid), file_name=f"{run_id}-classes.png",
-                           mime="image/png", key="grid-download")
-
-if info.kind == "image":
-    st.subheader("Walk between two seeds")
-    st.caption("The noise moves in a straight line from one seed's to the other's: smooth changes "
-               "mean the generator learned a continuous space, not a lookup table.")
-    a, b = st.columns(2)
-    seed_a = a.number_input("From seed", 0, 2**31 - 1, 1)
-    seed_b = b.number_input("To seed", 0, 2**31 - 1, 2)
-    with friendly_errors("The interpolation could not be drawn"):
-        strip = picture(interpolate(generator, info, int(seed_a), int(seed_b), steps=10, label=label),
-                        info, nrow=10)
-        st.image(png_bytes(strip), output_format="PNG")
-        st.download_button("Download strip", png_bytes(strip), file_name=f"{run_id}-walk.png",
-                           mime="image/png", key="walk-download")
+# What the page asks for is what the generator reads (VariantSpec.reads).
+SHOW_BY_INPUT = {"noise": show_noise_samples, "low_res_image": show_upscaling}
+SHOW_BY_INPUT[get_variant_spec(cfg.model.variant).reads](generator, info, cfg, name)
