@@ -37,6 +37,14 @@ def _models(cfg, data: Dataset, device, **adam_options):
     return gan, g, d, losses, optimizers
 
 
+def _g_total(gan, adversarial: torch.Tensor, fake: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
+    """The generator's loss as its variant declares it: the adversarial term, weighted, plus its
+    own terms; just the adversarial term for variants without own terms."""
+    if gan.g_terms is None:
+        return adversarial
+    return gan.adv_weight * adversarial + sum(gan.g_terms(fake, real).values())
+
+
 def reference_loop(cfg, data: Dataset, steps: int, warmup: int = 5, device="cpu") -> float:
     device = torch.device(device)
     gan, g, d, (d_loss, g_loss, penalty), (opt_g, opt_d) = _models(cfg, data, device)
@@ -59,9 +67,8 @@ def reference_loop(cfg, data: Dataset, steps: int, warmup: int = 5, device="cpu"
         for _ in range(cfg.n_critic):
             real, y = next(it)
             real, y = real.to(device), (y.to(device) if conditional else None)
-            # (1) update D
-            z = torch.randn(real.shape[0], g.latent_dim, device=device)
-            fake = g(z, y)
+            # (1) update D; G reads what its variant says (noise and y; a low-resolution copy)
+            fake = g(*g.make_inputs(real, y))
             out_real, out_fake = d(real, y), d(fake.detach(), y)
             err_d = d_loss(out_real, out_fake)
             if penalty is not None:
@@ -69,8 +76,8 @@ def reference_loop(cfg, data: Dataset, steps: int, warmup: int = 5, device="cpu"
             opt_d.zero_grad()
             err_d.backward()
             opt_d.step()
-        # (2) update G
-        err_g = g_loss(d(fake, y))
+        # (2) update G, with the variant's own terms (SRGAN's content loss) beside the adversarial one
+        err_g = _g_total(gan, g_loss(d(fake, y)), fake, real)
         opt_g.zero_grad()
         err_g.backward()
         opt_g.step()
@@ -95,14 +102,14 @@ def floor_loop(cfg, data: Dataset, steps: int, warmup: int = 5, device="cpu") ->
         for _ in range(cfg.n_critic):
             real, y = data.batch(cfg.batch_size)
             y = y if gan.conditional else None
-            fake = g(torch.randn(real.shape[0], g.latent_dim, device=device), y)
+            fake = g(*g.make_inputs(real, y))
             err_d = d_loss(d(real, y), d(fake.detach(), y))
             if penalty is not None:
                 err_d = err_d + cfg.model.gp_lambda * penalty(d, real, fake.detach(), y)
             opt_d.zero_grad(set_to_none=True)
             err_d.backward()
             opt_d.step()
-        err_g = g_loss(d(fake, y))
+        err_g = _g_total(gan, g_loss(d(fake, y)), fake, real)
         opt_g.zero_grad(set_to_none=True)
         err_g.backward()
         opt_g.step()

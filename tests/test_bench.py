@@ -3,6 +3,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -25,3 +27,26 @@ def test_throughput_refuses_an_unknown_variant(tmp_path):
     out = throughput("--variants", "stylegan", "--out", str(tmp_path / "BENCH.md"), cwd=tmp_path)
     assert out.returncode == 2 and "stylegan" in out.stderr
     assert not (tmp_path / "BENCH.md").exists()
+
+
+def _every_variant():
+    from gancore import get_variant_spec, list_variants
+
+    for name in list_variants():
+        kind = get_variant_spec(name).data_kinds[-1]
+        yield name, kind
+
+
+@pytest.mark.parametrize("variant,kind", list(_every_variant()))
+def test_the_reference_and_floor_loops_train_every_variant_through_its_contract(variant, kind):
+    """Generated from the registry: the loops the trainer is timed against build G's inputs with
+    the variant's make_inputs and add its own loss terms, so any variant can be benchmarked."""
+    from bench.loops import floor_loop, reference_loop
+    from gancore import make_config
+    from tiny_data import tiny_images, tiny_points
+
+    data, dataset = (tiny_points(), "ring8") if kind == "points" else (tiny_images(), "glyphs")
+    cfg = make_config(variant, dataset, batch_size=8, base_channels=8, hidden_dim=16, res_blocks=1,
+                      device="cpu")
+    for loop in (reference_loop, floor_loop):
+        assert loop(cfg, data, steps=2, warmup=1) > 0
