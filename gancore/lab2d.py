@@ -206,7 +206,7 @@ class Lab2D:
                     real, labels = self._batch()  # fakes follow the data's class mix
                     with self.step_fn.autocast():
                         fake = self.step_fn.g(*self.step_fn.g_module.make_inputs(real, labels, self.rng))
-                losses_g.append(self.step_fn.g_step(fake, labels))
+                losses_g.append(self.step_fn.g_step(fake, labels, real)["g"])
                 fake = None  # G changed: the next update draws new fakes from it
             self.g_updates += k_g
         self.iteration += 1
