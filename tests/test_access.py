@@ -7,14 +7,12 @@ from pathlib import Path
 
 import pytest
 from streamlit import config
-from streamlit.testing.v1 import AppTest
-
+from app_pages import open_app
 from dashboard import access
 from gancore import RunStore, make_config
 from gancore.runs.launch import start_run
 
 REPO = Path(__file__).resolve().parents[1]
-APP = str(REPO / "dashboard" / "navigation.py")
 PASSWORD = "correct horse"
 CONTROLS = {"Start training", "Stop", "Pause", "Resume", "Resume training", "Delete"}
 
@@ -138,17 +136,6 @@ def test_a_new_session_for_each_guess_waits_as_long(clock):
 
 # -- the pages ------------------------------------------------------------------------------------
 
-def _app(page: str | None = None, run: str | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    if run is not None:
-        at.query_params["run"] = run
-    at.run()
-    if page is not None:
-        at.switch_page(page)
-        at.run()
-    return at
-
-
 def _labels(at) -> set[str]:
     return {b.label for b in at.button}
 
@@ -159,7 +146,7 @@ def _texts(at) -> str:
     return "\n".join(str(p) for p in parts)
 
 
-def _unlock(at, given: str) -> AppTest:
+def _unlock(at, given: str):
     at.text_input(key="owner-password").input(given)
     next(b for b in at.button if b.label == "Unlock").click().run()
     return at
@@ -182,17 +169,17 @@ def test_with_a_password_a_fresh_session_sees_no_controls_and_is_told_why(runs_d
     monkeypatch.setenv(access.PASSWORD_ENV, PASSWORD)
     run_id = _finished_run(runs_dir)
     for page in (None, "views/monitor.py", "views/runs.py", "views/lab.py", "views/generate.py"):
-        at = _app(page, run=run_id)
+        at = open_app(page, run=run_id)
         assert not at.exception and not CONTROLS & _labels(at), (page, _labels(at))
         assert "Unlock" in _labels(at) and "The owner password unlocks starting" in _texts(at)
         assert not at.get("file_uploader") and not at.get("radio"), "no upload, no uploaded checkpoint"
-    assert "need the owner password" in _texts(_app(None)), "Train says why Start is not there"
-    assert "The 2D Lab needs the owner password" in _texts(_app("views/lab.py"))
+    assert "need the owner password" in _texts(open_app(None)), "Train says why Start is not there"
+    assert "The 2D Lab needs the owner password" in _texts(open_app("views/lab.py"))
 
 
 def test_a_wrong_password_is_refused_with_one_message_and_the_right_one_unlocks(runs_dir, monkeypatch, clock):
     monkeypatch.setenv(access.PASSWORD_ENV, PASSWORD)
-    at = _unlock(_app(), "not it")
+    at = _unlock(open_app(), "not it")
     assert [e.value for e in at.error] == ["Wrong password; try again in 1 s."]
     assert "Start training" not in _labels(at)
     clock.now += 1
@@ -208,7 +195,7 @@ def test_a_wrong_password_is_refused_with_one_message_and_the_right_one_unlocks(
 def test_once_unlocked_stop_is_there_and_stops_the_run(runs_dir, monkeypatch):
     monkeypatch.setenv(access.PASSWORD_ENV, PASSWORD)
     job = _live_job(runs_dir)
-    at = _app("views/monitor.py", run=job.run_id)
+    at = open_app("views/monitor.py", run=job.run_id)
     assert not at.exception and "Stop" not in _labels(at)
     assert "need the owner password" in _texts(at) and job.run_id in _texts(at), "watched, not controlled"
     _unlock(at, PASSWORD)
@@ -223,7 +210,7 @@ def test_when_watching_needs_the_password_the_pages_show_only_the_unlock_box(run
     monkeypatch.setenv(access.WATCH_ENV, "password")
     run_id = _finished_run(runs_dir)
     for page in (None, "views/monitor.py", "views/runs.py"):
-        at = _app(page, run=run_id)
+        at = open_app(page, run=run_id)
         assert not at.exception and _labels(at) == {"Unlock"}
         assert run_id not in _texts(at) and not at.get("selectbox") and not at.dataframe
         assert "Watching runs on this server needs the owner password." in _texts(at)
@@ -234,20 +221,20 @@ def test_when_watching_needs_the_password_the_pages_show_only_the_unlock_box(run
 
 def test_a_bad_watch_setting_shows_no_page_and_says_what_to_set(runs_dir, monkeypatch):
     monkeypatch.setenv(access.WATCH_ENV, "maybe")
-    at = _app()
+    at = open_app()
     assert not at.exception and not _labels(at)
     assert 'GANSTUDIO_WATCH is "maybe", which is not a choice' in at.error[0].value
 
 
 def test_the_open_network_line_follows_the_servers_address(runs_dir, monkeypatch, address):
     address("0.0.0.0")
-    at = _app()
+    at = open_app()
     assert [w.value for w in at.warning if "Anyone who can reach" in w.value] == [access.OPEN_NETWORK_NOTE]
     address("127.0.0.1")
-    assert "Anyone who can reach" not in _texts(_app("views/runs.py"))
+    assert "Anyone who can reach" not in _texts(open_app("views/runs.py"))
     address("")
     monkeypatch.setenv(access.PASSWORD_ENV, PASSWORD)
-    assert "Anyone who can reach" not in _texts(_app()), "a password is set"
+    assert "Anyone who can reach" not in _texts(open_app()), "a password is set"
 
 
 def test_the_server_log_says_it_once_when_the_server_starts(no_settings, address, caplog, monkeypatch):

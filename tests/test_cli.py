@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from gancore import list_variants
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -73,7 +75,7 @@ def test_resume_continues_the_step_count(trained):
     (["train", "--batch-size", "abc"], "--batch-size must be a whole number, got 'abc'"),
     (["train", "--batch-size", "0"], "--batch-size: must be between 1"),
     (["train", "--lr-g", "-1"], "--lr-g: must be above 0"),
-    (["train", "--variant", "nope"], "--variant: unknown variant 'nope'; choose one of: cdcgan, cgan, dcgan, vanilla, wgan_gp"),
+    (["train", "--variant", "nope"], f"--variant: unknown variant 'nope'; choose one of: {', '.join(list_variants())}"),
     (["train", "--variant", "dcgan", "--dataset", "ring8"], "--dataset: dcgan cannot train on points data"),
     (["train", "--dataset", "mnist", "--variant", "dcgan", "--data-dir", "/nonexistent", "--steps", "1"], "/nonexistent"),
     (["train", "--device", "cuda"], "--device"),

@@ -7,13 +7,11 @@ import time
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
-
+from app_pages import open_app
 from gancore import RunStore, make_config
 from gancore.runs.launch import start_run
 
 REPO = Path(__file__).resolve().parents[1]
-APP = str(REPO / "dashboard" / "navigation.py")  # the pages app.py serves
 
 
 @pytest.fixture
@@ -26,17 +24,6 @@ def runs_dir(tmp_path, monkeypatch):
         job.stop()
         if job.thread is not None:
             job.thread.join(timeout=30)
-
-
-def _app(page: str | None = None, run: str | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    if run is not None:
-        at.query_params["run"] = run
-    at.run()
-    if page is not None:
-        at.switch_page(page)
-        at.run()
-    return at
 
 
 def _finished_run(runs_dir, variant="vanilla", dataset="ring8", **kw) -> str:
@@ -77,7 +64,7 @@ def _texts(at) -> str:
 
 @pytest.mark.parametrize("page", [None, "views/monitor.py", "views/generate.py", "views/runs.py"])
 def test_every_page_renders_with_no_runs(runs_dir, page):
-    at = _app(page)
+    at = open_app(page)
     assert not at.exception
     if page:
         assert "No runs yet" in _texts(at)
@@ -86,7 +73,7 @@ def test_every_page_renders_with_no_runs(runs_dir, page):
 @pytest.mark.parametrize("page", ["views/monitor.py", "views/generate.py", "views/runs.py"])
 def test_every_page_renders_with_a_finished_run(runs_dir, page):
     run_id = _finished_run(runs_dir, steps=100, log_every=20)
-    at = _app(page, run=run_id)
+    at = open_app(page, run=run_id)
     assert not at.exception and not at.error
     if page == "views/monitor.py":
         assert _readout(at) == (100, 100)
@@ -95,7 +82,7 @@ def test_every_page_renders_with_a_finished_run(runs_dir, page):
 
 
 def test_starting_a_ring8_run_from_train_shows_it_running_in_monitor(runs_dir):
-    at = _app()
+    at = open_app()
     assert at.selectbox(key="variant").value == "vanilla"
     at.text_input(key="vanilla-ring8-steps").set_value("200000")
     at.button[0].click().run()
@@ -125,7 +112,7 @@ def test_a_just_started_run_shows_its_charts_at_once_and_refreshes_fast_until_it
     monkeypatch.setattr(Trainer, "train_step", lambda self: (page_drawn.wait(120), take_step(self))[1])
     try:
         job = state.manager().start(make_config("vanilla", "ring8", device="cpu", steps=200_000))
-        at = _app("views/monitor.py", run=job.run_id)
+        at = open_app("views/monitor.py", run=job.run_id)
     finally:
         page_drawn.set()
     assert not at.exception
@@ -143,7 +130,7 @@ def test_a_paused_run_has_interactive_charts_and_a_training_one_light_drawings(r
     deadline = time.time() + 60
     while not job.snapshot().metrics and time.time() < deadline:
         time.sleep(0.2)
-    at = _app("views/monitor.py", run=job.run_id)
+    at = open_app("views/monitor.py", run=job.run_id)
     assert not at.exception
     assert len(_svg_charts(at)) == 2 and not at.get("plotly_chart")
     assert "interactive (zoom, hover) when training is paused or ends" in _texts(at)
@@ -158,7 +145,7 @@ def test_a_paused_run_has_interactive_charts_and_a_training_one_light_drawings(r
 def test_with_many_viewers_each_page_refreshes_less_often_and_says_why(runs_dir):
     from dashboard import state
 
-    at = _app()
+    at = open_app()
     at.text_input(key="vanilla-ring8-steps").set_value("200000")
     at.button[0].click().run()
     run_id = str(at.query_params["run"])
@@ -171,7 +158,7 @@ def test_with_many_viewers_each_page_refreshes_less_often_and_says_why(runs_dir)
 
 
 def test_bad_fields_get_messages_beside_them_and_nothing_starts(runs_dir):
-    at = _app()
+    at = open_app()
     at.text_input(key="vanilla-ring8-steps").set_value("0")
     at.text_input(key="vanilla-ring8-lr_g").set_value("-0.5")
     at.button[0].click().run()
@@ -185,7 +172,7 @@ def test_bad_fields_get_messages_beside_them_and_nothing_starts(runs_dir):
 def test_generate_returns_an_image_for_a_chosen_class_of_a_conditional_run(runs_dir):
     run_id = _finished_run(runs_dir, "cgan", "glyphs", steps=20, batch_size=16, num_samples=200,
                            hidden_dim=32, log_every=10)
-    at = _app("views/generate.py", run=run_id)
+    at = open_app("views/generate.py", run=run_id)
     assert not at.exception
     class_box = [s for s in at.selectbox if s.label == "Class"][0]
     class_box.set_value("7").run()
@@ -197,7 +184,7 @@ def test_generate_returns_an_image_for_a_chosen_class_of_a_conditional_run(runs_
 
 def test_a_run_id_from_the_url_is_validated(runs_dir):
     _finished_run(runs_dir, steps=20, log_every=10)
-    at = _app("views/monitor.py", run="../../etc")
+    at = open_app("views/monitor.py", run="../../etc")
     assert not at.exception
     assert any("This link names a run that does not exist here" in w.value for w in at.warning)
     assert at.selectbox(key="monitor-run").value is None, "no other run shown in its place"
@@ -205,7 +192,7 @@ def test_a_run_id_from_the_url_is_validated(runs_dir):
 
 def test_runs_page_resumes_a_stopped_run_and_deletes_with_confirmation(runs_dir):
     run_id = _finished_run(runs_dir, steps=40, log_every=10)
-    at = _app("views/runs.py")
+    at = open_app("views/runs.py")
     assert not at.exception
     delete = [b for b in at.button if b.label == "Delete"][0]
     assert delete.disabled, "delete needs the confirmation first"
@@ -216,7 +203,7 @@ def test_runs_page_resumes_a_stopped_run_and_deletes_with_confirmation(runs_dir)
 
 def test_runs_page_resume_continues_a_finished_run(runs_dir):
     run_id = _finished_run(runs_dir, steps=40, log_every=10)
-    at = _app("views/runs.py")
+    at = open_app("views/runs.py")
     [n for n in at.number_input if n.label == "More steps"][0].set_value(40)
     [b for b in at.button if b.label == "Resume training"][0].click().run()
     assert not at.exception
@@ -236,9 +223,9 @@ def test_after_a_restart_a_run_that_was_training_shows_interrupted_and_resumes(r
     # the training process "dies": its status still says running, its owner is gone
     code = f"from gancore.runs import Run; Run({str(run.path)!r}).write_status('running', 40)"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)
-    at = _app("views/runs.py")
+    at = open_app("views/runs.py")
     assert "Interrupted" in _texts(at)
-    at = _app("views/monitor.py", run=run_id)
+    at = open_app("views/monitor.py", run=run_id)
     assert "Interrupted" in _texts(at) and not at.exception
 
 
@@ -246,7 +233,7 @@ def test_viewer_mode_hides_every_control(runs_dir, monkeypatch):
     monkeypatch.setenv("GANSTUDIO_READ_ONLY", "1")  # dashboard/access.py reads it at each check
     run_id = _finished_run(runs_dir, steps=20, log_every=10)
     for page in (None, "views/monitor.py", "views/runs.py"):
-        at = _app(page, run=run_id)
+        at = open_app(page, run=run_id)
         labels = [b.label for b in at.button]
         assert not at.exception
         assert not {"Start training", "Stop", "Pause", "Resume training", "Delete"} & set(labels), labels
@@ -268,7 +255,7 @@ def test_a_diverged_run_offers_the_roll_back_and_it_halves_the_learning_rate(run
     run_id = run.run_id
     _mark(runs_dir, run_id, status="stopped", step=50,
           message="diverged at step 50: a loss became NaN or infinite. Roll back to the last healthy checkpoint")
-    at = _app("views/monitor.py", run=run_id)
+    at = open_app("views/monitor.py", run=run_id)
     assert any("diverged at step 50" in w.value for w in at.warning)
     button = [b for b in at.button if b.label.startswith("Roll back")][0]
     button.click().run()
@@ -285,12 +272,12 @@ def test_out_of_memory_offers_to_resume_with_the_batch_size_that_fits(runs_dir):
     run_id = _finished_run(runs_dir, steps=20, log_every=10, batch_size=64)
     _mark(runs_dir, run_id, status="stopped", step=20, fits_batch_size=16,
           message="ran out of memory at batch size 64; batch size 16 fits: resume with --batch-size 16")
-    at = _app("views/monitor.py", run=run_id)
+    at = open_app("views/monitor.py", run=run_id)
     assert [b.label for b in at.button if b.label.startswith("Resume with")] == ["Resume with batch size 16"]
 
 
 def test_train_page_offers_an_upload_box_for_image_folders(runs_dir):
-    at = _app()
+    at = open_app()
     at.selectbox(key="variant").set_value("dcgan").run()
     at.selectbox(key="dataset-dcgan").set_value("folder").run()
     assert not at.exception
@@ -302,7 +289,7 @@ def test_train_page_offers_an_upload_box_for_image_folders(runs_dir):
 def test_every_variant_and_dataset_renders_on_train_with_its_description(runs_dir):
     from gancore import get_dataset_spec, get_variant_spec, list_variants
 
-    at = _app()
+    at = open_app()
     for variant in list_variants():
         at.selectbox(key="variant").set_value(variant).run()
         for label in at.selectbox(key=f"dataset-{variant}").options:
@@ -319,7 +306,7 @@ def test_train_form_draws_one_widget_per_setting_its_declarations_show(runs_dir,
     from gancore.config import SETTINGS
     from dashboard.components.form_spec import form_fields
 
-    at = _app()
+    at = open_app()
     at.selectbox(key="variant").set_value(variant).run()
     at.selectbox(key=f"dataset-{variant}").set_value(dataset).run()
     prefix = f"{variant}-{dataset}-"
@@ -335,7 +322,7 @@ def test_monitor_resumes_a_stopped_run_where_it_stopped(runs_dir):
     trainer, run = start_run(cfg, RunStore(runs_dir))
     trainer.subscribe(lambda e: trainer.stop() if e.kind == "checkpoint" and e.step == 20 else None)
     trainer.run()
-    at = _app("views/monitor.py", run=run.run_id)
+    at = open_app("views/monitor.py", run=run.run_id)
     assert "Stopped" in _texts(at)
     [b for b in at.button if b.label == "Resume training"][0].click().run()
     assert not at.exception and not at.error
@@ -352,7 +339,7 @@ def test_a_broken_run_folder_does_not_hide_the_other_runs(runs_dir):
     broken.mkdir()
     (broken / "config.json").write_text('{"model": {}, "not_a_setting": 1}')
     for page in ("views/monitor.py", "views/generate.py", "views/runs.py"):
-        at = _app(page)
+        at = open_app(page)
         assert not at.exception, page
         assert run_id in [s.value for s in at.selectbox if s.label == "Run"], page
 
@@ -360,14 +347,14 @@ def test_a_broken_run_folder_does_not_hide_the_other_runs(runs_dir):
 def test_monitor_shows_quality_beside_real_vs_real_and_runs_compares_it(runs_dir):
     run_a = _finished_run(runs_dir, steps=300, log_every=50, eval_every=100)
     run_b = _finished_run(runs_dir, steps=200, log_every=50, eval_every=100, seed=1)
-    at = _app("views/monitor.py", run=run_a)
+    at = open_app("views/monitor.py", run=run_a)
     assert not at.exception
     assert "Quality" in [s.value for s in at.subheader]
     table = at.table[0].value
     assert list(table["measure"])[:2] == ["Modes captured", "High-quality samples"]
     assert list(table["real vs real"])[0] == "8", "the floor: real data scored the same way"
     assert "PacGAN protocol" in _texts(at)
-    runs = _app("views/runs.py")
+    runs = open_app("views/runs.py")
     assert not runs.exception
     assert set(runs.multiselect(key="compare-runs").value) == {run_a, run_b}
     assert runs.selectbox(key="compare-metric").value == "modes"
@@ -376,6 +363,6 @@ def test_monitor_shows_quality_beside_real_vs_real_and_runs_compares_it(runs_dir
 
 def test_monitor_says_when_a_dataset_has_no_quality_measure(runs_dir):
     run_id = _finished_run(runs_dir, dataset="spiral", steps=40, log_every=20)
-    at = _app("views/monitor.py", run=run_id)
+    at = open_app("views/monitor.py", run=run_id)
     assert not at.exception
     assert "spiral is neither" in _texts(at)

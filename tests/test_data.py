@@ -4,7 +4,6 @@ import dataclasses
 import gzip
 import hashlib
 import http.server
-import math
 import socket
 import struct
 import threading

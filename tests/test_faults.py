@@ -80,7 +80,7 @@ def test_the_job_manager_rolls_back_a_diverged_run(tmp_path):
 class _OutOfMemoryStep(TwoPhaseStep):
     """Pretends to be a GPU with room for 8 samples: the real step always runs out of memory."""
 
-    def __call__(self, sample_batch, rng):
+    def __call__(self, sample_batch, rng, adversarial=True):
         raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 20.00 GiB")
 
     def trial(self, real, labels):

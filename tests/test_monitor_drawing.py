@@ -84,20 +84,6 @@ def _feed_data(at) -> dict | None:
     return found[0] if found else None
 
 
-@pytest.fixture
-def job(tmp_path, monkeypatch):
-    monkeypatch.setenv("GANCORE_RUNS_DIR", str(tmp_path))
-    from dashboard import state
-
-    job = state.manager().start(make_config("vanilla", "ring8", device="cpu", steps=200_000, log_every=20))
-    deadline = time.time() + 60
-    while not job.snapshot().metrics and time.time() < deadline:
-        time.sleep(0.2)
-    yield job
-    job.stop()
-    job.thread.join(timeout=30)
-
-
 def test_the_page_follows_the_rule_training_paused_and_ended(job):
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["run"] = job.run_id

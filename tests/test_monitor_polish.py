@@ -4,7 +4,6 @@ measurement, and the lab's colours and margins."""
 import math
 import re
 import threading
-import time
 from pathlib import Path
 
 import numpy as np
@@ -69,20 +68,6 @@ def test_a_job_says_when_the_trainer_has_taken_a_request():
     assert not job.wait_taken(0.05) and job.requested == "resume", "the page then says 'resuming...'"
     job.on_event(Event("resumed", 10, {}))
     assert job.requested is None and job.wait_taken(0.0)
-
-
-@pytest.fixture
-def job(tmp_path, monkeypatch):
-    monkeypatch.setenv("GANCORE_RUNS_DIR", str(tmp_path))
-    from dashboard import state
-
-    job = state.manager().start(make_config("vanilla", "ring8", device="cpu", steps=200_000, log_every=20))
-    deadline = time.time() + 60
-    while not job.snapshot().metrics and time.time() < deadline:
-        time.sleep(0.2)
-    yield job
-    job.stop()
-    job.thread.join(timeout=30)
 
 
 def _status_line(at) -> str:

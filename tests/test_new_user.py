@@ -10,16 +10,13 @@ from types import SimpleNamespace
 import pytest
 import streamlit
 import torch
-from streamlit.testing.v1 import AppTest
-
+from app_pages import open_app
 from gancore import RunError, RunStore, make_config
 from gancore.quality.evaluate import evaluate_run
 from gancore.runs.launch import resume_run, start_run
 from gancore.sampling import load_checkpoint_bytes, load_generator
 from tiny_data import write_idx_split
 
-REPO = Path(__file__).resolve().parents[1]
-APP = str(REPO / "dashboard" / "navigation.py")
 NOT_FINITE = "generator weights contain NaN or infinite values (from a diverged run?)"
 
 
@@ -28,17 +25,6 @@ def runs_dir(tmp_path, monkeypatch):
     root = tmp_path / "runs"
     monkeypatch.setenv("GANCORE_RUNS_DIR", str(root))
     return root
-
-
-def _app(page: str | None = None, run: str | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    if run is not None:
-        at.query_params["run"] = run
-    at.run()
-    if page is not None:
-        at.switch_page(page)
-        at.run()
-    return at
 
 
 def _run(root: Path, **kw):
@@ -108,7 +94,7 @@ def test_generate_page_refuses_an_uploaded_nan_checkpoint_in_words(runs_dir, poi
     # AppTest does not drive the upload widget: the page gets the file as the widget would give it
     monkeypatch.setattr(streamlit, "file_uploader",
                         lambda *a, **k: SimpleNamespace(name="diverged.pt", getvalue=lambda: data))
-    at = _app("views/generate.py")
+    at = open_app("views/generate.py")
     at.radio[0].set_value("an uploaded checkpoint (.pt)").run()
     assert not at.exception
     errors = [e.value for e in at.error]
@@ -121,7 +107,7 @@ def test_generate_page_refuses_an_uploaded_nan_checkpoint_in_words(runs_dir, poi
 @pytest.mark.parametrize("page", ["views/monitor.py", "views/generate.py", "views/runs.py", "views/lab.py"])
 def test_a_link_to_no_run_says_so_in_words_and_selects_nothing(runs_dir, page, link):
     run = _run(runs_dir)
-    at = _app(page, run=link)
+    at = open_app(page, run=link)
     assert not at.exception
     notes = [w.value for w in at.warning if "This link names a run that does not exist here" in w.value]
     assert len(notes) == 1 and notes[0].endswith("Pick a run below."), _messages(at)
@@ -140,7 +126,7 @@ def test_a_folder_with_the_other_mnist_split_is_explained_beside_split_in_page_w
     folder = tmp_path / "mnist-test-only"
     folder.mkdir()
     write_idx_split(folder, "t10k")
-    at = _app()
+    at = open_app()
     at.selectbox(key="variant").set_value("dcgan").run()
     at.selectbox(key="dataset-dcgan").set_value("mnist").run()
     at.text_input(key="dcgan-mnist-data_dir").set_value(str(folder)).run()
@@ -153,7 +139,7 @@ def test_a_folder_with_the_other_mnist_split_is_explained_beside_split_in_page_w
 
 
 def test_the_dataset_picker_note_follows_the_folder_given(runs_dir, tmp_path):
-    at = _app()
+    at = open_app()
     at.selectbox(key="variant").set_value("dcgan").run()
     at.selectbox(key="dataset-dcgan").set_value("folder").run()
     assert "(choose a folder" in _picker_label(at, "dataset-dcgan", "folder")
@@ -166,7 +152,7 @@ def test_the_dataset_picker_note_follows_the_folder_given(runs_dir, tmp_path):
 @pytest.mark.parametrize("typed,words", [("1e20", "100,000,000,000,000,000,000"), ("ten", "'ten'"),
                                          ("2.5", "2.5")])
 def test_a_number_the_field_cannot_take_is_judged_as_typed_beside_its_field(runs_dir, typed, words):
-    at = _app()
+    at = open_app()
     at.text_input(key="vanilla-ring8-steps").set_value(typed)
     at.button[0].click().run()
     assert not at.exception

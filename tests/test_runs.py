@@ -9,7 +9,6 @@ import torch
 
 from gancore import RunError, RunStore, make_config, resume_run, validate_run_id
 from gancore.runs.launch import start_run
-from gancore.runs.store import Run
 from gancore.training.trainer import Trainer
 
 

@@ -1,7 +1,6 @@
 """The SVG line charts a training run's Monitor shows: well-formed, bounded, honest about gaps."""
 import math
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 
