@@ -119,9 +119,9 @@ if controls.button(f"Run {MANY} iterations", type="primary", icon=":material/fas
 if asked is not None:
     with friendly_errors("The step did not run"):
         lab.step(train_d=asked[0], train_g=asked[1], k_d=int(k_d), k_g=int(k_g), iterations=asked[2])
-if lab.cfg.model.variant == "wgan_gp":
-    st.caption(f"WGAN-GP usually trains its critic {lab.cfg.n_critic} times per generator update: "
-               f"try k_D = {lab.cfg.n_critic}.")
+if lab.cfg.n_critic > 1:  # the variant's own default (wgan_gp: 5), not a name
+    st.caption(f"{lab.cfg.model.variant} usually trains its critic {lab.cfg.n_critic} times per generator "
+               f"update: try k_D = {lab.cfg.n_critic}.")
 if lab.diverged:
     st.warning("The numbers became infinite (the networks broke). Start a fresh lab, or open the "
                "run again.")
