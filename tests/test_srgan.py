@@ -73,6 +73,9 @@ def test_the_losses_chart_draws_every_term_by_name_on_a_log_axis():
     assert keys == ["loss_d", "loss_g", "loss_content", "loss_adv"]
     fig = loss_figure(records)
     assert fig.layout.yaxis.type == "log" and fig.data[0].y == (None, 1.4), "a gap where D did not train"
+    from dashboard.components.charts import NO_SCORES_YET, score_svg
+
+    assert NO_SCORES_YET in score_svg(records[:1], wasserstein=False), "not 'waiting for the first numbers'"
 
 
 def test_the_quality_table_sets_the_end_of_the_first_phase_beside_now_and_bicubic():

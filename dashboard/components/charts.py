@@ -110,10 +110,14 @@ def loss_svg(records: list[dict]) -> str:
                           log_y=log, empty_note=WAITING)
 
 
+NO_SCORES_YET = "the discriminator has not joined yet"  # records without scores: content-only steps
+
+
 def score_svg(records: list[dict], wasserstein: bool) -> str:
     """D(x) and D(G(z)) as SVG text; probabilities on 0..1 with the dotted 0.5 line."""
     lines = _svg_lines(records, SCORE_LINES)
+    note = NO_SCORES_YET if records else WAITING
     if wasserstein:
-        return svg_line_chart(SCORE_TITLE, lines, _score_axis(True), empty_note=WAITING)
+        return svg_line_chart(SCORE_TITLE, lines, _score_axis(True), empty_note=note)
     return svg_line_chart(SCORE_TITLE, lines, _score_axis(False), y_range=(0.0, 1.0),
-                          guides=[Guide(0.5, HALF_LABEL)], empty_note=WAITING)
+                          guides=[Guide(0.5, HALF_LABEL)], empty_note=note)

@@ -25,8 +25,9 @@ def dataset_label(name: str) -> str:
 
 
 st.title("Train a GAN")
-st.write("A **generator** turns random noise into samples; a **discriminator** learns to tell "
-         "them from real data. They train against each other until the fakes look real. "
+st.write("A **generator** turns random noise (or, for super-resolution, a small picture) into "
+         "samples; a **discriminator** learns to tell them from real data. They train against each "
+         "other until the fakes look real. "
          "Pick what to train on and press **Start**: it trains in the background and you can "
          "watch it live.")
 
