@@ -247,8 +247,9 @@ def test_without_the_password_a_browser_watches_but_cannot_stop_and_the_owner_ca
 
 
 def test_a_super_resolution_run_upscales_an_uploaded_picture_and_downloads_it(tmp_path, browser, shots):
-    """A short srgan run trained here (the server reads it from disk, as a CLI run), then on its
-    Generate page: a picture uploaded, shown beside plain enlarging, downloaded twice as large."""
+    """A short srgan run on photos trained here (the server reads it from disk, as a CLI run), then
+    on its Generate page: a held-out photo beside the real one, an uploaded piece of a photo beside
+    plain enlarging, downloaded twice as large; a broken file gets one message."""
     import io
 
     import numpy as np
@@ -257,13 +258,16 @@ def test_a_super_resolution_run_upscales_an_uploaded_picture_and_downloads_it(tm
     from gancore import RunStore, make_config
     from gancore.runs.launch import start_run
 
+    from gancore.data.photos import PHOTOS, photo_dir
+
     runs = tmp_path / "runs"
-    cfg = make_config("srgan", "glyphs", scale=2, steps=20, pretrain_steps=10, num_samples=100,
+    cfg = make_config("srgan", "photos", scale=2, steps=20, pretrain_steps=10, num_samples=100, image_size=32,
                       base_channels=8, res_blocks=1, eval_every=0, log_every=10, device="cpu")
     trainer, run = start_run(cfg, RunStore(runs))
     trainer.run()
-    small = tmp_path / "small.png"
-    Image.fromarray(np.random.default_rng(0).integers(0, 256, (20, 30), dtype=np.uint8)).save(small)
+    small = tmp_path / "small.png"  # a 60 x 40 piece of a photo the run kept out of training
+    with Image.open(photo_dir() / PHOTOS["coffee"]) as photo:
+        photo.convert("RGB").resize((120, 80)).crop((30, 20, 90, 60)).save(small)
 
     with _serving(runs) as base:
         page = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True).new_page()
@@ -272,13 +276,13 @@ def test_a_super_resolution_run_upscales_an_uploaded_picture_and_downloads_it(tm
         page.get_by_text("the real image").first.wait_for(timeout=60_000)  # a held-out image first
         page.get_by_text("my own small picture (PNG or JPEG)").click()
         page.locator("input[type=file]").set_input_files(str(small))
-        page.get_by_text("the generator (60 x 40)").first.wait_for(timeout=60_000)
+        page.get_by_text("the generator (120 x 80)").first.wait_for(timeout=60_000)
         assert page.get_by_text("the real image").count() == 0, "an upload has no real image to compare"
         _screenshot(page, shots, "generate_upscale")
         with page.expect_download() as download_info:
             page.get_by_role("button", name="Download the upscaled picture (PNG)").click()
         got = Image.open(io.BytesIO(Path(download_info.value.path()).read_bytes()))
-        assert got.size == (60, 40)
+        assert got.size == (120, 80)
 
         broken = tmp_path / "broken.png"
         broken.write_bytes(b"not a picture")
