@@ -75,6 +75,15 @@ def test_a_crash_while_saving_keeps_the_previous_checkpoint(tmp_path, monkeypatc
     assert run.load_checkpoint()["step"] == before
 
 
+@pytest.mark.parametrize("keep", [0, 1, 3, 5])
+def test_older_checkpoints_kept_keeps_that_many(tmp_path, keep):
+    run = RunStore(tmp_path).create(_cfg(steps=20), "r1")
+    for step in range(1, 5):
+        run.save_checkpoint({"step": step}, keep=keep)
+        assert len(run.checkpoint_files()) == min(step, keep), (keep, step)
+    assert run.load_checkpoint()["step"] == 4, "latest.pt is the newest, whatever is kept beside it"
+
+
 def test_torn_metrics_line_is_ignored(tmp_path):
     store = RunStore(tmp_path)
     trainer, run = _start(store, _cfg(steps=20), "r1")

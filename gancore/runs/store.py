@@ -212,7 +212,9 @@ class Run:
         os.link(step_file, tmp)  # latest.pt shares the bytes of the newest step file
         os.replace(tmp, self.checkpoints_dir / "latest.pt")
         files = self.checkpoint_files()
-        for old in files[:len(files) - keep]:  # latest.pt keeps its own link to the bytes
+        # max(0, ...): while there are fewer than `keep`, nothing goes (a negative end would
+        # slice from the back and delete all but the newest)
+        for old in files[:max(0, len(files) - keep)]:  # latest.pt keeps its own link to the bytes
             old.unlink(missing_ok=True)
 
     def checkpoint_files(self) -> list[Path]:
