@@ -187,3 +187,15 @@ def test_the_readout_is_one_well_formed_block_with_a_bounded_bar():
     assert [t for t in root.itertext()][-6:] == ["Step", "250 / 1,000", "Speed", "1,234 images/s", "Time left", "<3 s"]
     over = ET.fromstring(readout_html(1200, 1000, "-", "-"))
     assert "width: 100.00%" in next(e for e in over.iter() if e.get("role") == "progressbar")[0].get("style")
+
+
+def test_checkpoints_are_named_by_their_step_latest_too(tmp_path):
+    from dashboard.components.generator_cache import checkpoint_label, checkpoint_names
+    from gancore import RunStore, make_config
+
+    run = RunStore(tmp_path).create(make_config("vanilla", "ring8", device="cpu"), "r1")
+    for step in (2000, 4000, 6500):
+        run.save_checkpoint({"step": step}, keep=3)
+    names = checkpoint_names(run)
+    assert [checkpoint_label(run, n) for n in names] == ["latest (step 6,500)", "step 6,500", "step 4,000",
+                                                          "step 2,000"]

@@ -13,6 +13,22 @@ def checkpoint_names(run: Run) -> list[str]:
     return (["latest.pt"] if (run.checkpoints_dir / "latest.pt").is_file() else []) + names
 
 
+def checkpoint_label(run: Run, name: str) -> str:
+    """A checkpoint by its step in words: "step 4,000", and "latest (step 6,500)" for latest.pt,
+    which is a second link to the newest step file (runs/store.py), so its step is that file's."""
+    def step_of(file_name: str) -> int | None:
+        digits = file_name.removeprefix("step_").removesuffix(".pt")
+        return int(digits) if digits.isdigit() else None
+
+    if name != "latest.pt":
+        step = step_of(name)
+        return f"step {step:,}" if step is not None else name
+    latest = run.checkpoints_dir / name
+    same = [p for p in run.checkpoint_files() if latest.exists() and p.samefile(latest)]
+    step = step_of(same[0].name) if same else None
+    return f"latest (step {step:,})" if step is not None else "latest"
+
+
 @st.cache_resource(max_entries=8, show_spinner="Loading the generator...")
 def _load(path: str, name: str, mtime: float):
     # Eval mode and no_grad sampling only: safe to share between sessions.

@@ -5,7 +5,7 @@ import re
 import streamlit as st
 
 from dashboard.components.errors import friendly_errors
-from dashboard.components.generator_cache import (checkpoint_names, load_checkpoint_generator,
+from dashboard.components.generator_cache import (checkpoint_label, checkpoint_names, load_checkpoint_generator,
                                                   load_uploaded_generator)
 from dashboard.components.run_picker import pick_run
 from dashboard.components.generate_noise import show_noise_samples
@@ -32,7 +32,8 @@ if source == "a run":
         st.info("This run has no checkpoint yet: one is saved every few thousand steps and when it stops.")
         st.stop()
     with friendly_errors("This checkpoint cannot be used"):
-        checkpoint = st.selectbox("Checkpoint", names, help="latest.pt is the newest")
+        checkpoint = st.selectbox("Checkpoint", names, format_func=lambda n: checkpoint_label(run, n),
+                                  help="the newest first; older ones are kept as 'Older checkpoints kept' says")
         loaded, name = load_checkpoint_generator(run, checkpoint), run_id
 else:
     upload = st.file_uploader("A checkpoint saved by GAN Studio (runs/<id>/checkpoints/*.pt)",
