@@ -1,5 +1,5 @@
-"""Monitor: one run, live. Progress, losses, D(x) vs D(G(z)), the latest samples, quality, and
-controls. Everything it is made of lives in dashboard/monitor/; how it draws a run (live from the
+"""Monitor: one run, live. Progress, losses, D(x) vs D(G(z)), the latest samples, quality,
+controls, and every earlier picture. Everything it is made of lives in dashboard/monitor/; how it draws a run (live from the
 feed while training, interactive when paused or ended) is decided once, in monitor/drawing.py."""
 import streamlit as st
 
@@ -7,6 +7,7 @@ from dashboard.components.errors import friendly_errors
 from dashboard.components.run_picker import pick_run
 from dashboard.components.run_view import load_view
 from dashboard.monitor.controls import show_controls
+from dashboard.monitor.history import show_history
 from dashboard.monitor.page import show_run
 from dashboard.state import audience, manager, viewer_id
 
@@ -28,3 +29,5 @@ viewers = audience().count(run_id) if view.live else 0
 
 show_controls(run_id, viewers)
 show_run(view, viewers)
+with friendly_errors("The run's earlier pictures cannot be shown"):
+    show_history(run_id)

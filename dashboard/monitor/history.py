@@ -1,0 +1,48 @@
+"""The Monitor's "Pictures over time": every progress picture the run saved, one step at a time
+or two side by side, and the whole run as an animated GIF. A fragment: moving the slider redraws
+only this part, also while the run trains (each redraw reads the pictures saved so far)."""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard.components.errors import friendly_errors
+from dashboard.state import store
+from gancore.sampling.animation import MAX_FRAMES, animation_gif, step_of
+
+COMPARE = "Two steps side by side"
+
+
+@st.fragment
+def show_history(run_id: str) -> None:
+    files = store().open(run_id).sample_files()
+    if len(files) < 2:
+        return  # one picture is the one shown above
+    by_step = {step_of(path): path for path in files}
+    steps = list(by_step)
+    st.subheader("Pictures over time")
+    st.caption(f"Every picture this run has saved ({len(steps):,} so far): pick a step "
+               "to see what the generator made then.")
+    side_by_side = st.toggle(COMPARE, key=f"history-compare-{run_id}")
+    if side_by_side:
+        left, right = st.columns(2)
+        first = left.select_slider("Step", steps, value=steps[0], format_func=lambda s: f"{s:,}",
+                                   key=f"history-a-{run_id}")
+        second = right.select_slider("Step", steps, value=steps[-1], format_func=lambda s: f"{s:,}",
+                                     key=f"history-b-{run_id}")
+        left.image(by_step[first].read_bytes(), caption=f"step {first:,}", output_format="PNG")
+        right.image(by_step[second].read_bytes(), caption=f"step {second:,}", output_format="PNG")
+    else:
+        chosen = st.select_slider("Step", steps, value=steps[-1], format_func=lambda s: f"{s:,}",
+                                  key=f"history-{run_id}")
+        st.columns([2, 3])[0].image(by_step[chosen].read_bytes(), caption=f"step {chosen:,}",
+                                    output_format="PNG")
+    made = st.session_state.get(f"history-gif-{run_id}")
+    if st.button("Make an animation of the run", icon=":material/movie:",
+                 help=f"an animated GIF of the pictures, the step written on each "
+                      f"(at most {MAX_FRAMES} frames, evenly spread over the run)"):
+        with friendly_errors("The animation could not be made"), st.spinner("Making the animation..."):
+            made = (len(steps), animation_gif(files))
+            st.session_state[f"history-gif-{run_id}"] = made
+    if made is not None:
+        st.download_button(f"Download the animation (GIF, {made[0]:,} pictures)", made[1],
+                           file_name=f"{run_id}.gif", mime="image/gif", icon=":material/download:")
