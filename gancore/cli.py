@@ -1,4 +1,4 @@
-"""python -m gancore train | sample | list | resume | eval
+"""python -m gancore train | sample | list | resume | eval | animate
 
 Every bad value is one line on stderr naming the field and what is allowed, exit code 2.
 """
@@ -107,6 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--run", required=True, help="the run folder")
     evaluate.add_argument("--checkpoint", default="latest.pt", help="checkpoint file name")
     evaluate.add_argument("--device", default="auto")
+    animate = sub.add_parser("animate", help="write a run's progress pictures as an animated GIF")
+    animate.add_argument("--run", required=True, help="the run folder")
+    animate.add_argument("--out", required=True, help="FILE.gif")
     return parser
 
 
@@ -236,8 +239,24 @@ def cmd_eval(args) -> int:
     return 0
 
 
+def cmd_animate(args) -> int:
+    from .runs.store import atomic_write_bytes
+    from .sampling.animation import MAX_FRAMES, animation_gif
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".gif":
+        raise CliError(f"out: must end in .gif, got {args.out!r}")
+    files = RunStore().open_path(args.run).sample_files()
+    if not files:
+        raise CliError(f"run: {args.run} has no pictures yet (the first is saved at its first sample step)")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(out, animation_gif(files))
+    print(f"wrote {min(len(files), MAX_FRAMES)} frames (of {len(files)} pictures) to {out}")
+    return 0
+
+
 COMMANDS = {"train": cmd_train, "sample": cmd_sample, "list": cmd_list, "resume": cmd_resume,
-            "eval": cmd_eval}
+            "eval": cmd_eval, "animate": cmd_animate}
 
 
 def main(argv: list[str] | None = None) -> int:

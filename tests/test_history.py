@@ -49,3 +49,21 @@ def test_the_monitor_shows_any_earlier_picture_and_two_side_by_side(tmp_path, mo
     next(b for b in at.button if b.label == "Make an animation of the run").click().run()
     assert not at.exception
     assert any(b.label.startswith("Download the animation (GIF, 5 pictures)") for b in at.get("download_button"))
+
+
+def test_the_cli_writes_the_animation_and_refuses_other_names(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
+    run = _finished(tmp_path, monkeypatch)
+
+    def gancore(*args):
+        return subprocess.run([sys.executable, "-m", "gancore", *args], capture_output=True, text=True,
+                              timeout=300, cwd=tmp_path)
+
+    out = gancore("animate", "--run", str(run.path), "--out", "story.gif")
+    assert out.returncode == 0, out.stderr
+    assert "wrote 5 frames (of 5 pictures)" in out.stdout
+    assert Image.open(tmp_path / "story.gif").n_frames == 5
+    bad = gancore("animate", "--run", str(run.path), "--out", "story.mp4")
+    assert bad.returncode == 2 and "must end in .gif" in bad.stderr and not (tmp_path / "story.mp4").exists()
