@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard.components.errors import friendly_errors
 from dashboard.state import store
+from gancore import RunError
 from gancore.sampling.animation import MAX_FRAMES, animation_gif, step_of
 
 COMPARE = "Two steps side by side"
@@ -14,7 +15,10 @@ COMPARE = "Two steps side by side"
 
 @st.fragment
 def show_history(run_id: str) -> None:
-    files = store().open(run_id).sample_files()
+    try:
+        files = store().open(run_id).sample_files()
+    except RunError:
+        return  # a run still preparing has no folder yet: nothing saved to look back on
     if len(files) < 2:
         return  # one picture is the one shown above
     by_step = {step_of(path): path for path in files}
