@@ -65,12 +65,9 @@ def run_case(name: str, minutes: float, seed: int, overrides: dict) -> dict:
     budget = minutes * 60
     # Train by steps, as a user would, but stop at the budget whatever the step count.
     phases, start = {}, time.perf_counter()
-    step_times = []
     while trainer.step < cfg.steps and time.perf_counter() - start < budget:
-        t = time.perf_counter()
         trainer.train_step()
         trainer.step += 1
-        step_times.append(time.perf_counter() - t)
         if trainer.step == cfg.model.pretrain_steps:
             phases["content only"] = (trainer.step, time.perf_counter() - start,
                                       *measure(cfg, judged, trainer.gan.generator))

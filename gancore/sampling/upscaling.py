@@ -17,10 +17,6 @@ from .checkpoints import load_generator
 from .pictures import image_grid, png_bytes, to_uint8
 from .tiles import MAX_INPUT_SIDE, upscale_tiled
 
-# The ways of enlarging shown side by side, in order: (name in words, function of (generator, lr)).
-WAYS = (("repeated pixels (nearest)", lambda g, lr: upscale(lr, g.scale, "nearest")),
-        ("bicubic", lambda g, lr: upscale(lr, g.scale, "bicubic")),
-        ("the generator", lambda g, lr: upscale_tiled(g, lr)))
 
 
 IMAGES_AT_ONCE = 16  # a .npy of many images goes through in groups: every image of a group shares each tile pass
@@ -34,10 +30,15 @@ def super_resolve(generator: torch.nn.Module, lr: torch.Tensor) -> torch.Tensor:
                       for i in range(0, lr.shape[0], IMAGES_AT_ONCE)])
 
 
+# The ways of enlarging shown side by side, in order: (name in words, function of (generator, lr)).
+WAYS = (("repeated pixels (nearest)", lambda g, lr: upscale(lr, g.scale, "nearest")),
+        ("bicubic", lambda g, lr: upscale(lr, g.scale, "bicubic")),
+        ("the generator", super_resolve))
+
+
 def comparison(generator: torch.nn.Module, lr: torch.Tensor) -> dict[str, torch.Tensor]:
     """Each way of enlarging `lr` (1, C, h, w), by its name in words (WAYS)."""
-    return {name: (super_resolve(generator, lr) if name == WAYS[-1][0] else way(generator, lr)).cpu()
-            for name, way in WAYS}
+    return {name: way(generator, lr).cpu() for name, way in WAYS}
 
 
 def to_pil(image: torch.Tensor) -> Image.Image:

@@ -177,11 +177,11 @@ class Trainer:
                 except torch.OutOfMemoryError:
                     return self._stop_out_of_memory()
                 logged = result.logged()
-                if names is not None and tuple(logged) != names and window_steps:
-                    now = time.perf_counter()
-                    self._log(acc, names, window_steps, now - window_start, now - run_start)
-                    window_steps, window_start = 0, time.perf_counter()
-                if tuple(logged) != names:
+                if tuple(logged) != names:  # the first step, or a new phase: a new vector
+                    if window_steps:
+                        now = time.perf_counter()
+                        self._log(acc, names, window_steps, now - window_start, now - run_start)
+                        window_steps, window_start = 0, time.perf_counter()
                     names, acc = tuple(logged), torch.zeros(len(logged), device=self.device)
                 acc += torch.stack(list(logged.values()))
                 self.step += 1
