@@ -14,6 +14,7 @@ from .config import SETTINGS, TYPE_WORDS, Setting, TrainConfig, make_config
 from .errors import ConfigError, GanError
 from .registry import list_variants
 from .data import list_datasets
+from .health import Alert
 from .runs.store import RunStore
 
 EXIT_USAGE = 2
@@ -102,11 +103,16 @@ def build_parser() -> argparse.ArgumentParser:
                         help="multiply both learning rates (e.g. 0.5 after a divergence)")
     resume.add_argument("--batch-size", type=_typed("batch_size", int), default=None,
                         help="a new batch size (e.g. after running out of memory)")
+    resume.add_argument("--checkpoint", default="latest.pt",
+                        help="continue from this kept checkpoint (e.g. step_0002000.pt, to roll back "
+                             "to before an alert); what was recorded after it is discarded")
     resume.add_argument("--quiet", action="store_true")
     evaluate = sub.add_parser("eval", help="measure a run's quality; prints JSON")
     evaluate.add_argument("--run", required=True, help="the run folder")
     evaluate.add_argument("--checkpoint", default="latest.pt", help="checkpoint file name")
     evaluate.add_argument("--device", default="auto")
+    alerts = sub.add_parser("alerts", help="a run's health alerts: what went wrong, when, what to try")
+    alerts.add_argument("--run", required=True, help="the run folder")
     animate = sub.add_parser("animate", help="write a run's progress pictures as an animated GIF")
     animate.add_argument("--run", required=True, help="the run folder")
     animate.add_argument("--out", required=True, help="FILE.gif")
@@ -132,6 +138,8 @@ def _run_in_foreground(trainer, run, quiet: bool) -> int:
             return
         if event.kind == "stopped" and event.data.get("message"):
             print(event.data["message"], flush=True)
+        if event.kind == "alert":
+            print(_alert_line(Alert.from_dict(event.data["alert"])), flush=True)
         if event.kind != "metrics":
             return
         rec = event.data["record"]
@@ -150,13 +158,22 @@ def _run_in_foreground(trainer, run, quiet: bool) -> int:
         status = trainer.run()
     finally:
         signal.signal(signal.SIGINT, previous)
-    print(f"{status} at step {trainer.step}: {run.path}")
+    state = run.state()
+    print(f"{state.status_words} at step {trainer.step}: {run.path}")
+    if state.warnings:
+        print(f"open alerts: {state.warnings} (python -m gancore alerts --run {run.path})")
     if last:
         print("final: " + _numbers(last, "{:.4g}") + f"  images_per_s {last['images_per_s']:.4g}")
     return 0 if status in ("finished", "stopped") else 1
 
 
 SCORE_WORDS = {"d_real": "D(x)", "d_fake": "D(G(z))"}
+
+
+def _alert_line(alert: Alert) -> str:
+    if not alert.open:
+        return f"alert over: {alert.summary()}"
+    return f"ALERT: {alert.summary()}. Why it matters: {alert.words.why}. Try: {alert.words.advice}."
 
 
 def _numbers(rec: dict, fmt: str = "{:.3f}") -> str:
@@ -187,7 +204,8 @@ def cmd_resume(args) -> int:
     from .runs.launch import resume_run
 
     run = RunStore().open_path(args.run)
-    trainer, run = resume_run(run, args.steps, lr_scale=args.lr_scale, batch_size=args.batch_size)
+    trainer, run = resume_run(run, args.steps, lr_scale=args.lr_scale, batch_size=args.batch_size,
+                              checkpoint=args.checkpoint)
     print(f"resuming {run.run_id} at step {trainer.step} of {trainer.cfg.steps}", flush=True)
     return _run_in_foreground(trainer, run, args.quiet)
 
@@ -198,12 +216,44 @@ def cmd_list(args) -> int:
     if not rows:
         print(f"no runs in {store.root}")
         return 0
-    print(f"{'run':<44} {'status':<12} {'variant':<8} {'dataset':<14} {'step':>13} {'loss_d':>7} {'loss_g':>7}")
+    print(f"{'run':<44} {'status':<22} {'variant':<8} {'dataset':<14} {'step':>13} {'loss_d':>7} "
+          f"{'loss_g':>7}  warnings")
     for r in rows:
         ld, lg = r.last_metrics.get("loss_d"), r.last_metrics.get("loss_g")
-        print(f"{r.run_id:<44} {r.status:<12} {r.variant:<8} {r.dataset:<14} {f'{r.step}/{r.total}':>13} "
-              f"{'' if ld is None else f'{ld:.3f}':>7} {'' if lg is None else f'{lg:.3f}':>7}")
+        print(f"{r.run_id:<44} {r.status_words:<22} {r.variant:<8} {r.dataset:<14} {f'{r.step}/{r.total}':>13} "
+              f"{'' if ld is None else f'{ld:.3f}':>7} {'' if lg is None else f'{lg:.3f}':>7}  {r.warnings}")
     return 0
+
+
+def cmd_alerts(args) -> int:
+    """A run's health alerts, open ones first, each with why it matters and what to try."""
+    from .runs.remedies import remedies_for
+
+    run = RunStore().open_path(args.run)
+    alerts = [a for a in map(Alert.from_dict, run.alerts()) if a is not None]
+    if not alerts:
+        print(f"no alerts for {run.run_id}: nothing in its logged numbers looked wrong")
+        return 0
+    for alert in sorted(alerts, key=lambda a: (not a.open, a.since)):
+        print(("OPEN   " if alert.open else "over   ") + alert.summary())
+        print(f"       why it matters: {alert.words.why}")
+        print(f"       try: {alert.words.advice}")
+        for remedy in remedies_for(run, alert):
+            print(f"       - {remedy.label}: {remedy.help}\n           {_remedy_command(run, remedy)}")
+    return 0
+
+
+def _remedy_command(run, remedy) -> str:
+    """The command line that does what the remedy's button does."""
+    if remedy.config is None:
+        return (f"python -m gancore resume --run {run.path} --checkpoint {remedy.checkpoint} "
+                "--lr-scale 0.5")
+    cfg = remedy.config.flat()
+    base = make_config(cfg["variant"], cfg["dataset"]).flat()
+    flags = [f"--{k.replace('_', '-')} {cfg[k]}" for k in ("variant", "dataset")]
+    flags += [f"--{k.replace('_', '-')} {v}" for k, v in cfg.items()
+              if k not in ("variant", "dataset") and v != base.get(k) and v is not None]
+    return "python -m gancore train " + " ".join(flags)
 
 
 def cmd_sample(args) -> int:
@@ -256,7 +306,7 @@ def cmd_animate(args) -> int:
 
 
 COMMANDS = {"train": cmd_train, "sample": cmd_sample, "list": cmd_list, "resume": cmd_resume,
-            "eval": cmd_eval, "animate": cmd_animate}
+            "eval": cmd_eval, "animate": cmd_animate, "alerts": cmd_alerts}
 
 
 def main(argv: list[str] | None = None) -> int:

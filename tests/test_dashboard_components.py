@@ -1,7 +1,6 @@
 """The dashboard's pure builders, without a Streamlit server: charts, form fields, wording, rows."""
 from dataclasses import fields
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
@@ -9,6 +8,7 @@ from gancore import (DataConfig, RunStore, default_values, get_dataset_spec, get
                      list_datasets, list_variants, make_config)
 from gancore.config import SETTINGS
 from gancore.runs.launch import start_run
+from gancore.runs.state import RunState
 
 
 from dashboard.components import wording  # noqa: E402
@@ -143,10 +143,11 @@ def test_time_left_reads_naturally(seconds, text):
 
 
 def test_runs_rows_format_the_last_numbers():
-    summary = SimpleNamespace(run_id="r1", status="stopped", variant="vanilla", dataset="ring8",
-                              step=1200, total=12000, last_metrics={"loss_d": 1.23456, "d_fake": 0.5},
-                              updated=0, last_quality={})
+    summary = RunState("r1", "stopped", step=1200, total=12000, updated=0,
+                       last_metrics={"loss_d": 1.23456, "d_fake": 0.5},
+                       cfg=make_config("vanilla", "ring8"))
     row = runs_rows([summary])[0]
+    assert (row["status"], row["warnings"], row["variant"]) == ("stopped", "", "vanilla")
     assert row["step"] == "1,200 / 12,000"
     assert (row["loss D"], row["loss G"], row["D(G(z))"], row["updated"]) == ("1.235", "", "0.500", "")
     assert row["quality (last measured)"] == ""

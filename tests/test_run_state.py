@@ -265,7 +265,7 @@ def test_resume_cuts_the_last_numbers_back_with_the_history(tmp_path):
     run = _recorded_run(store, "r", EVENTS[:4] + [Event("metrics", 30, {"record": _record(30)}),
                                                   Event("quality", 30, {"metrics": MEASURED, "seconds": 1.0})])
     assert (run.state().last_metrics["step"], run.state().last_quality["step"]) == (30, 30)
-    run.truncate_metrics(20)
+    run.truncate_after(20)
     assert (run.state().last_metrics["step"], run.state().last_quality["step"]) == (10, 10)
 
 

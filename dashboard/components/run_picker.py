@@ -29,6 +29,13 @@ def known_run_ids() -> list[str]:
     return live + [r for r in on_disk if r not in live]
 
 
+def open_run(page: str, run_id: str) -> None:
+    """Go to views/<page>.py showing `run_id`, also from that page itself (its picker remembers
+    the run it showed, so the picker is told too)."""
+    st.session_state[f"{page}-run"] = run_id
+    st.switch_page(f"views/{page}.py", query_params={"run": run_id})
+
+
 def pick_run(page: str, ids: list[str] | None = None, label: str = "Run",
              unfit: str = "") -> str | None:
     """The run this page shows: the URL's when it is one of `ids` (default: every known run),

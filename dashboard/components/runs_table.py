@@ -28,7 +28,8 @@ def runs_rows(states) -> list[dict]:
         last = s.last_metrics or {}
         rows.append({
             "run": s.run_id,
-            "status": str(s.status),
+            "status": s.status_words,
+            "warnings": s.warnings,
             "variant": s.variant,
             "dataset": s.dataset,
             "step": f"{s.step:,} / {s.total:,}",

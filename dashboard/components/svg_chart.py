@@ -212,8 +212,12 @@ def svg_line_chart(title: str, lines: Sequence[Line], y_title: str, *, x_title: 
         parts.append(f'<text x="{LEFT + plot_w / 2:.0f}" y="{TOP + plot_h / 2:.0f}" text-anchor="middle" '
                      f'fill="gray">{html.escape(empty_note)}</text>')
     parts += _legend(lines, TOP + plot_h + 54)
+    # A step axis says where it lies, so a click can be read as a step (the live feed's script:
+    # clicking a chart shows that step's picture).
+    steps = (f'data-step-lo="{x_lo:g}" data-step-hi="{x_hi:g}" data-width="{WIDTH}" data-plot-left="{LEFT}" '
+             f'data-plot-width="{plot_w}" cursor="pointer" ') if x_title == "step" and xs else ""
     # The opening tag alone on the first line: Markdown then passes the whole block through as HTML.
-    return (f'<svg class="gs-chart" data-points="{drawn}" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" '
+    return (f'<svg class="gs-chart" data-points="{drawn}" {steps}viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" '
             f'style="max-width: {MAX_SHOWN_WIDTH}px" '
             f'role="img" aria-label="{html.escape(title)}" xmlns="http://www.w3.org/2000/svg" {FONT}>\n'
             + "".join(parts) + "</svg>")

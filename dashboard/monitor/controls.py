@@ -9,6 +9,7 @@ from dashboard.components import wording
 from dashboard.components.errors import friendly_errors, show_error
 from dashboard.components.run_view import RunView, load_view
 from dashboard.components.owner import locked_note, may_control
+from dashboard.monitor.alerts_part import show_alerts
 from dashboard.monitor.audience import refresh_seconds
 from dashboard.state import manager
 
@@ -66,11 +67,12 @@ def show_controls(run_id: str, viewers: int) -> None:
     view = load_view(run_id, manager())
     cfg = view.cfg
     st.markdown(f"**{run_id}** · {cfg.model.variant} on {cfg.data.dataset} · "
-                f"status: {wording.status_label(view.status)}{asked_note(run_id)}")
+                f"status: {wording.run_status_label(view)}{asked_note(run_id)}")
     if view.status == "failed":
         show_error(f"Training failed: {view.message}", view.detail)
     elif view.message and view.status != "interrupted":
         (st.warning if view.diverged or view.fits_batch_size else st.caption)(view.message)
+    show_alerts(view)
     recovery_buttons(view)
     if viewers > 1:
         # The shared interval, also while the first numbers are awaited.

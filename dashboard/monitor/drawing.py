@@ -18,6 +18,7 @@ from dashboard.components import wording
 from dashboard.components.run_view import RunView
 from dashboard.monitor.audience import refresh_seconds
 from gancore import GanError, get_dataset_spec, get_variant_spec
+from gancore.health import open_alerts
 
 FIRST_NUMBERS_NOTE = "The first numbers appear after the first few steps."
 FIRST_PICTURE_NOTE = "The first picture appears at the first sample step."
@@ -54,8 +55,10 @@ def drawing_for(view: RunView) -> Drawing:
 def page_key(view: RunView, viewers: int) -> str:
     """What the page shows and the feed does not swap in: when the feed's key differs from the one
     the page was drawn with, the browser asks for one page redraw. A page Streamlit drew itself
-    (paused) shows its quality part too, and a measurement can land just after a pause."""
-    key = f"{view.status}|{viewers}"
+    (paused) shows its quality part too, and a measurement can land just after a pause. An
+    alert opening or closing redraws the page too: its panel and buttons are Streamlit's."""
+    alerts = ",".join(a.id for a in open_alerts(view.alerts))
+    key = f"{view.status}|{viewers}" + (f"|{alerts}" if alerts else "")
     return key if drawing_for(view).by_feed else f"{key}|{len(view.quality)}"
 
 
@@ -96,7 +99,8 @@ def chart_explanations(view: RunView) -> str:
                           "loss alone, as the paper's first stage; the discriminator joins after that, "
                           "so the scores chart starts there.")
     if not drawing_for(view).interactive:
-        paragraphs.append("The charts become interactive (zoom, hover) when training is paused or ends.")
+        paragraphs.append("The charts become interactive (zoom, hover) when training is paused or ends. "
+                          "Click a chart to see the picture of that step under \"Pictures over time\".")
     return "\n\n".join(paragraphs)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.components.owner import feed_token
+from dashboard.monitor.history import pick_step
 
 HTML = """<div class="gs-live">
 <div class="gs-live-readout"></div>
@@ -81,6 +82,19 @@ export default function ({ parentElement, data, setTriggerValue }) {
     }
     if (!stopped) timer = setTimeout(poll, every * 1000);
   };
+  // A click on a chart with a step axis (svg_chart.py's data-step-*) asks for that step's picture
+  // (history.py); one handler per element, replaced at each call.
+  parentElement.onclick = (event) => {
+    const svg = event.target.closest("svg[data-step-lo]");
+    if (!svg) return;
+    const box = svg.getBoundingClientRect();
+    const d = svg.dataset;
+    const x = ((event.clientX - box.left) / box.width) * Number(d.width);
+    const share = (x - Number(d.plotLeft)) / Number(d.plotWidth);
+    if (share < 0 || share > 1) return;
+    const lo = Number(d.stepLo), hi = Number(d.stepHi);
+    setTriggerValue("picked", Math.round(lo + share * (hi - lo)));
+  };
   // The element outlives a page redraw: what an earlier drawing painted into it goes first.
   for (const name of names) if (!parts.includes(name)) part(name).innerHTML = "";
   part("explanations").innerHTML = data.explanations === null ? "" : data.explanations;
@@ -93,11 +107,17 @@ export default function ({ parentElement, data, setTriggerValue }) {
 _live_feed = st.components.v2.component("gs_live_feed", html=HTML, js=JS, isolate_styles=False)
 
 
-def show_feed(url: str, viewer: str, state: dict, explanations: str | None) -> None:
+def show_feed(run_id: str, url: str, viewer: str, state: dict, explanations: str | None) -> None:
     """`state`: live_part.live_state(...) as the page is drawn; `url`: the run's feed;
     `explanations`: the charts' explanations as HTML (they do not change), None where the page
     drew them itself. A session that unlocked with the owner password hands its script the
     feed's token too (dashboard/access.py), which the feed asks for when watching needs it."""
     _live_feed(data={"url": url, "viewer": viewer, "token": feed_token(viewer), "state": state,
                      "explanations": explanations},
-               key="gs-live-feed", on_changed_change=lambda: None)
+               key="gs-live-feed", on_changed_change=lambda: None,
+               on_picked_change=lambda: pick_step(run_id, _trigger("gs-live-feed", "picked")))
+
+
+def _trigger(key: str, name: str):
+    value = st.session_state.get(key)
+    return getattr(value, name, None) if not isinstance(value, dict) else value.get(name)

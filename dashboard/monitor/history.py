@@ -13,6 +13,32 @@ from gancore.sampling.animation import MAX_FRAMES, animation_gif, step_of
 COMPARE = "Two steps side by side"
 
 
+def _pick_key(run_id: str) -> str:
+    return f"history-pick-{run_id}"
+
+
+def pick_step(run_id: str, step) -> None:
+    """Show the saved picture nearest `step` (a click on a chart) when the pictures are drawn next."""
+    if isinstance(step, (int, float)):
+        st.session_state[_pick_key(run_id)] = step
+
+
+def picking_chart(where, fig, key: str, run_id: str) -> None:
+    """A Plotly chart on a step axis where clicking a point shows that step's picture."""
+    def picked() -> None:
+        points = st.session_state[key].selection.points
+        if points:
+            pick_step(run_id, points[0].get("x"))
+    # "x unified": a click anywhere above a step picks it (and hovering shows every line there),
+    # not only a click right on a line; idempotent, so a figure shared between viewers is fine
+    fig.update_layout(hovermode="x unified")
+    # Plotly selects only marked points: small markers on the lines, the picked one larger, and
+    # the others left as they are (not faded)
+    fig.update_traces(mode="lines+markers", marker=dict(size=3), selected=dict(marker=dict(size=9)),
+                      unselected=dict(marker=dict(opacity=1)), selector=dict(mode="lines"))
+    where.plotly_chart(fig, key=key, on_select=picked, selection_mode="points")
+
+
 @st.fragment
 def show_history(run_id: str) -> None:
     try:
@@ -23,9 +49,13 @@ def show_history(run_id: str) -> None:
         return  # one picture is the one shown above
     by_step = {step_of(path): path for path in files}
     steps = list(by_step)
+    picked = st.session_state.pop(_pick_key(run_id), None)
+    if picked is not None:  # a click on a chart: its nearest picture, in the one-step view
+        st.session_state[f"history-compare-{run_id}"] = False
+        st.session_state[f"history-{run_id}"] = min(steps, key=lambda s: abs(s - picked))
     st.subheader("Pictures over time")
-    st.caption(f"Every picture this run has saved ({len(steps):,} so far): pick a step "
-               "to see what the generator made then.")
+    st.caption(f"Every picture this run has saved ({len(steps):,} so far): pick a step, or click "
+               "a point on a chart above, to see what the generator made then.")
     side_by_side = st.toggle(COMPARE, key=f"history-compare-{run_id}")
     if side_by_side:
         left, right = st.columns(2)

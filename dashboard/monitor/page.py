@@ -10,6 +10,7 @@ from dashboard.monitor.drawing import (FIRST_PICTURE_NOTE, NO_NUMBERS_NOTE, char
                                        drawing_for, samples_caption, shows_charts)
 from dashboard.monitor.feed import url
 from dashboard.monitor.feed_view import show_feed
+from dashboard.monitor.history import picking_chart
 from dashboard.monitor.figures import quality_charts, run_charts
 from dashboard.monitor.live_part import NOTHING_SHOWN, explanations_block, live_state
 from dashboard.monitor.quality_part import show_quality
@@ -24,7 +25,8 @@ def show_run(view: RunView, viewers: int) -> None:
         show_still(view)
     if drawing.polls:
         state = live_state(view, viewers, live_figures(), NOTHING_SHOWN, NOTHING_SHOWN)
-        show_feed(url(view.run_id), viewer_id(), state, explanations_block(view) if drawing.by_feed else None)
+        show_feed(view.run_id, url(view.run_id), viewer_id(), state,
+                  explanations_block(view) if drawing.by_feed else None)
 
 
 def show_still(view: RunView) -> None:
@@ -37,8 +39,8 @@ def show_still(view: RunView) -> None:
             if note:
                 st.caption(note)
             losses, scores = run_charts(view, live_figures())
-            st.plotly_chart(losses, key="losses")
-            st.plotly_chart(scores, key="scores")
+            for key, fig in (("losses", losses), ("scores", scores)):
+                picking_chart(st, fig, key, view.run_id)
         else:
             st.info(NO_NUMBERS_NOTE)
     with picture:

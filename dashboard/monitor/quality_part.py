@@ -82,6 +82,8 @@ def show_quality(view: RunView, figures: Callable[[list[dict], dict | None], lis
     viewers)."""
     import streamlit as st  # only this renderer needs it: the HTML one runs in the live feed too
 
+    from dashboard.monitor.history import picking_chart
+
     st.subheader("Quality")
     for kind, content in quality_blocks(view, figures):
         if kind == "caption":
@@ -97,7 +99,7 @@ def show_quality(view: RunView, figures: Callable[[list[dict], dict | None], lis
         else:
             # at least two columns: a lone chart is as wide as one of a pair, not the whole page
             for i, (column, fig) in enumerate(zip(st.columns(max(2, len(content))), content)):
-                column.plotly_chart(fig, key=f"quality-{i}")
+                picking_chart(column, fig, f"quality-{i}", view.run_id)
 
 
 def measure_button(view: RunView, label: str) -> None:

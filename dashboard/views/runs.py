@@ -29,7 +29,7 @@ run_id = pick_run("runs", [s.run_id for s in states])
 if run_id is None:
     st.stop()
 chosen = next(s for s in states if s.run_id == run_id)
-st.markdown(f"Status: {wording.status_label(chosen.status)} · step {chosen.step:,} of {chosen.total:,}")
+st.markdown(f"Status: {wording.run_status_label(chosen)} · step {chosen.step:,} of {chosen.total:,}")
 
 row = st.container(horizontal=True, vertical_alignment="bottom", gap="medium")
 row.page_link("views/monitor.py", label="Open in Monitor", icon=":material/monitoring:",

@@ -145,7 +145,7 @@ class JobManager:
         return self._launch(job, lambda: start_run(cfg, self.store, run_id))
 
     def resume(self, run_id: str, extra_steps: int | None = None, lr_scale: float = 1.0,
-               batch_size: int | None = None) -> Job:
+               batch_size: int | None = None, checkpoint: str = "latest.pt") -> Job:
         run = self.store.open(run_id)
         with self._lock:
             current = self._jobs.get(run_id)
@@ -157,7 +157,7 @@ class JobManager:
         try:
             cfg = run.config()
             job = Job(run_id, cfg)
-            resumed_at = run.load_checkpoint()["step"]
+            resumed_at = run.load_checkpoint(checkpoint)["step"]
         except BaseException:
             lock.release()
             raise
@@ -166,18 +166,20 @@ class JobManager:
         job.quality_floor = run.quality_floor()
         measured = [q for q in job.quality.records if "error" not in q]
         job.state = replace(job.state, step=resumed_at, last_metrics=(job.history.records or [{}])[-1],
-                            last_quality=(measured or [{}])[-1])
-        return self._launch(job, lambda: resume_run(run, extra_steps, lr_scale, batch_size, lock), lock)
+                            last_quality=(measured or [{}])[-1], alerts=run.alerts(up_to=resumed_at))
+        return self._launch(job, lambda: resume_run(run, extra_steps, lr_scale, batch_size, lock,
+                                                    checkpoint), lock)
 
-    def rollback(self, run_id: str, lr_scale: float = 0.5) -> Job:
-        """After a divergence: end the paused job, then continue from the last healthy
-        checkpoint (latest.pt; broken weights are never saved) with lower learning rates."""
+    def rollback(self, run_id: str, lr_scale: float = 0.5, checkpoint: str = "latest.pt") -> Job:
+        """After a divergence or an alert: end the live job, then continue from a healthy
+        checkpoint (latest.pt, since broken weights are never saved; or one from before an
+        alert began) with lower learning rates."""
         current = self.get(run_id)
         if current is not None and current.live:
             current.stop()
             if current.thread is not None:
                 current.thread.join(timeout=30)
-        return self.resume(run_id, lr_scale=lr_scale)
+        return self.resume(run_id, lr_scale=lr_scale, checkpoint=checkpoint)
 
     def _launch(self, job: Job, prepare, lock: RunLock | None = None) -> Job:
         with self._lock:

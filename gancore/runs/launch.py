@@ -33,9 +33,11 @@ def _hold_until_the_end(trainer: Trainer, run: Run, lock: RunLock) -> None:
 
 
 def resume_run(run: Run, extra_steps: int | None = None, lr_scale: float = 1.0,
-               batch_size: int | None = None, lock: RunLock | None = None) -> tuple[Trainer, Run]:
-    """Continue `run` from checkpoints/latest.pt: its step count, optimizer state, noise stream
-    and metrics file continue; metrics logged after that checkpoint are cut off first.
+               batch_size: int | None = None, lock: RunLock | None = None,
+               checkpoint: str = "latest.pt") -> tuple[Trainer, Run]:
+    """Continue `run` from checkpoints/latest.pt (or another kept `checkpoint`: a roll-back to
+    before an alert): its step count, optimizer state, noise stream and metrics file continue;
+    whatever was recorded after that checkpoint is cut off first (Run.truncate_after).
     `extra_steps`: train this many more steps; None = up to the run's configured total.
     `lr_scale` < 1 is the roll-back after a divergence (latest.pt is always a healthy point);
     `batch_size` the resume after running out of memory.
@@ -44,15 +46,15 @@ def resume_run(run: Run, extra_steps: int | None = None, lr_scale: float = 1.0,
     trainer ends, or here when the resume is refused."""
     lock = lock or RunLock.acquire(run.path, run_id=run.run_id)
     try:
-        return _resume_locked(run, lock, extra_steps, lr_scale, batch_size)
+        return _resume_locked(run, lock, extra_steps, lr_scale, batch_size, checkpoint)
     except BaseException:
         lock.release()
         raise
 
 
 def _resume_locked(run: Run, lock: RunLock, extra_steps: int | None, lr_scale: float,
-                   batch_size: int | None) -> tuple[Trainer, Run]:
-    state = run.load_checkpoint()
+                   batch_size: int | None, checkpoint: str) -> tuple[Trainer, Run]:
+    state = run.load_checkpoint(checkpoint)
     check_finite_weights(state, ("generator", "discriminator"),
                          advice="training cannot continue from it; start a new run")
     cfg = TrainConfig.from_dict(state["config"])
@@ -71,7 +73,8 @@ def _resume_locked(run: Run, lock: RunLock, extra_steps: int | None, lr_scale: f
         raise RunError(f"run {run.run_id} already reached its {cfg.steps} steps; "
                        "pass --steps N to train N more")
     trainer = Trainer(cfg, checkpoint=state)
-    run.truncate_metrics(step)
+    run.truncate_after(step)
+    trainer.replay_history(run.metrics(), run.quality(), run.quality_floor())
     atomic_write_json(run.path / "config.json", cfg.to_dict())
     _hold_until_the_end(trainer, run, lock)
     return trainer, run

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 
 from ..config import TrainConfig
+from ..health import warning_words
 from ..registry import is_conditional
 
 
@@ -69,6 +70,20 @@ def _mapping(value) -> dict:
     return dict(value) if isinstance(value, dict) else {}
 
 
+MAX_ALERTS = 50  # kept in status.json: the open ones and the latest closed
+
+
+def merge_alert(alerts: list[dict], alert: dict) -> list[dict]:
+    """`alerts` with `alert` added, or replacing the record of the same kind and start (an
+    opened alert that has closed)."""
+    key = (alert.get("kind"), alert.get("since"))
+    out = [a for a in alerts if (a.get("kind"), a.get("since")) != key] + [alert]
+    while len(out) > MAX_ALERTS:  # drop the oldest closed one first
+        closed = next((i for i, a in enumerate(out) if not a.get("open")), 0)
+        del out[closed]
+    return out
+
+
 @dataclass
 class RunState:
     """What status.json holds and what a listing of runs shows, without reading any history."""
@@ -84,6 +99,7 @@ class RunState:
     owner: str | None = None  # the process writing status.json (pid:start time)
     last_metrics: dict = field(default_factory=dict)  # the last metrics record, {} before the first
     last_quality: dict = field(default_factory=dict)  # the last successful measurement, {} if none
+    alerts: list[dict] = field(default_factory=list)  # health alerts (gancore/health), open and closed
     cfg: TrainConfig | None = None  # config.json's, not written to status.json
 
     def __post_init__(self):
@@ -103,6 +119,19 @@ class RunState:
         return self.status == Status.DIVERGED or "diverged at step" in (self.message or "")
 
     @property
+    def warnings(self) -> str:
+        """The open alerts' titles ("the discriminator wins, mode collapse"), or ""."""
+        return warning_words(self.alerts)
+
+    @property
+    def status_words(self) -> str:
+        """The status as a listing says it: a finished run with open alerts is "finished with
+        warnings", never plain "finished"."""
+        if self.status == Status.FINISHED and self.warnings:
+            return "finished with warnings"
+        return self.status.value
+
+    @property
     def variant(self) -> str:
         return self.cfg.model.variant if self.cfg is not None else ""
 
@@ -115,7 +144,7 @@ class RunState:
                 "message": self.message, "detail": self.detail,
                 "fits_batch_size": self.fits_batch_size, "updated": self.updated,
                 "owner": self.owner, "last_metrics": self.last_metrics,
-                "last_quality": self.last_quality}
+                "last_quality": self.last_quality, "alerts": self.alerts}
 
     @classmethod
     def from_json(cls, run_id: str, data: dict, cfg: TrainConfig | None = None) -> RunState:
@@ -125,7 +154,8 @@ class RunState:
                        int(data.get("total", cfg.steps if cfg is not None else 0)),
                        data.get("message"), data.get("detail"), data.get("fits_batch_size"),
                        float(data.get("updated") or 0.0), data.get("owner"),
-                       _mapping(data.get("last_metrics")), _mapping(data.get("last_quality")), cfg)
+                       _mapping(data.get("last_metrics")), _mapping(data.get("last_quality")),
+                       [a for a in data.get("alerts") or [] if isinstance(a, dict)], cfg)
         except (AttributeError, TypeError, ValueError):  # not a JSON object, or a field of the wrong type
             return cls(run_id, Status.UNKNOWN, total=cfg.steps if cfg is not None else 0, cfg=cfg)
 
@@ -135,6 +165,8 @@ def reduce(state: RunState, event) -> RunState:
     kind, data = event.kind, event.data
     if kind == "quality":  # its step is the step G was measured at, behind the trainer's
         return state if "error" in data else replace(state, last_quality=quality_record(event))
+    if kind == "alert":
+        return replace(state, alerts=merge_alert(state.alerts, data["alert"]))
     state = replace(state, step=event.step)
     if kind == "metrics":
         return replace(state, last_metrics=data["record"])

@@ -32,7 +32,7 @@ import torch
 from ..config import TrainConfig
 from ..errors import ConfigError, RunError
 from .lock import DELETING, RunLock, process_alive as _process_alive, process_tag as _process_tag
-from .state import RunState, Status, quality_record, reduce
+from .state import RunState, Status, merge_alert, quality_record, reduce
 
 RUN_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
 DEFAULT_RUNS_DIR = "runs"
@@ -173,16 +173,40 @@ class Run:
     def metrics(self) -> list[dict]:
         return self._read_lines("metrics.jsonl")
 
-    def truncate_metrics(self, step: int) -> None:
-        """Keep records up to `step` (a resume continues from its checkpoint's step): losses and
-        quality measurements alike, and the last of each in status.json."""
+    def truncate_after(self, step: int) -> None:
+        """Keep the run's story up to `step` (a resume continues from its checkpoint's step):
+        losses, quality measurements, alerts and pictures alike, and the last of each in
+        status.json. Checkpoints after it go too (a roll-back to an older one discards them), and
+        latest.pt becomes the one at `step`."""
+        for path in self.sample_files() + self.checkpoint_files():
+            if int(path.stem.split("_")[1]) > step:
+                path.unlink(missing_ok=True)
+        at_step = self.checkpoints_dir / f"step_{step:07d}.pt"
+        if at_step.is_file() and not (self.checkpoints_dir / "latest.pt").samefile(at_step):
+            tmp = _temp_path(self.checkpoints_dir / "latest.pt")
+            os.link(at_step, tmp)
+            os.replace(tmp, self.checkpoints_dir / "latest.pt")
         metrics = self._truncate_lines("metrics.jsonl", step)
         measured = [q for q in self._truncate_lines("quality.jsonl", step) if "error" not in q]
+        self._truncate_lines("alerts.jsonl", step)
         with self._lock:
             state = replace(self._recorded_state(), last_metrics=metrics[-1] if metrics else {},
-                            last_quality=measured[-1] if measured else {})
+                            last_quality=measured[-1] if measured else {}, alerts=self.alerts())
             atomic_write_json(self.path / "status.json", state.to_json())  # owner unchanged
             self._state = None
+
+    def append_alert(self, record: dict) -> None:
+        self._append_line("alerts.jsonl", record)
+
+    def alerts(self, up_to: int | None = None) -> list[dict]:
+        """Every alert as it stands (alerts.jsonl holds each opening and closing; the latest line
+        of an alert wins), oldest first; `up_to`: as it stood at that step."""
+        merged: list[dict] = []
+        for line in self._read_lines("alerts.jsonl"):
+            if up_to is not None and line.get("step", 0) > up_to:
+                continue
+            merged = merge_alert(merged, {k: v for k, v in line.items() if k != "step"})
+        return merged
 
     def append_quality(self, record: dict) -> None:
         self._append_line("quality.jsonl", record)
@@ -242,6 +266,8 @@ class Run:
             self.save_samples(step, event.data["png"])
         elif kind == "checkpoint":
             self.save_checkpoint(event.data["state"], self._keep)
+        elif kind == "alert":
+            self.append_alert({"step": step, **event.data["alert"]})
         elif kind == "quality":
             if "floor" in event.data:
                 atomic_write_json(self.path / "quality_floor.json", event.data["floor"])

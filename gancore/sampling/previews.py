@@ -1,7 +1,9 @@
 """The trainer's progress picture, as each kind of generator input calls for. A variant names its
 preview class in its registration (`preview=`); the trainer builds it once with fixed inputs, so
 successive pictures show the same samples improving (as pytorch/examples does with fixed noise),
-and calls `png(generator)` every `sample_every` steps.
+and calls `draw(generator)` every `sample_every` steps: the picture, and for noise inputs the
+spread of the fixed samples against the real data's (the health watch's live sign of mode
+collapse: a collapsed generator maps all its noise to a few outputs, so the spread falls to ~0).
 """
 from __future__ import annotations
 
@@ -16,6 +18,11 @@ PREVIEW_IMAGES = 64  # 8 x 8 grid for unconditional image variants
 PREVIEW_COLS_PER_CLASS = 10  # one row per class for conditional variants
 
 
+def spread(samples: torch.Tensor) -> float:
+    """(N, ...) -> the mean over features of their standard deviation over the N samples."""
+    return float(samples.flatten(1).float().std(0).mean())
+
+
 class NoisePreview:
     """Fixed noise: an 8 x 8 grid, one row per class for conditional images, or a scatter of
     generated over real points."""
@@ -26,9 +33,18 @@ class NoisePreview:
             generator, self.info, conditional, device, seed,
             n=PREVIEW_POINTS if self.info.kind == "points" else PREVIEW_IMAGES,
             per_class=PREVIEW_COLS_PER_CLASS)
+        # as many real samples as fixed inputs, drawn once with the preview's own seed
+        pick = torch.randperm(len(data), generator=torch.Generator().manual_seed(seed))[:len(self.z)]
+        self.real_spread = spread(data.x[pick.to(data.x.device)].cpu())
+
+    def draw(self, generator: torch.nn.Module) -> tuple[bytes, float | None]:
+        """The picture, and the fixed samples' spread over the real data's (1 = as varied)."""
+        fake = generate(generator, self.z, self.y)
+        ratio = spread(fake) / self.real_spread if self.real_spread > 0 else None
+        return preview_png(fake, self.info, self.data, self.y), ratio
 
     def png(self, generator: torch.nn.Module) -> bytes:
-        return preview_png(generate(generator, self.z, self.y), self.info, self.data, self.y)
+        return self.draw(generator)[0]
 
 
 class LowResPreview:
@@ -49,6 +65,10 @@ class LowResPreview:
             hr = data.x[:self.ROWS].float()
         self.hr = hr.to(device)  # (R, C, S, S)
         self.lr = downscale(self.hr, self.scale)  # (R, C, S/scale, S/scale)
+
+    def draw(self, generator: torch.nn.Module) -> tuple[bytes, None]:
+        """The picture; no spread: each output follows its own input, so variety is the inputs'."""
+        return self.png(generator), None
 
     def png(self, generator: torch.nn.Module) -> bytes:
         from ..data.resample import upscale

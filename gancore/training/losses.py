@@ -63,3 +63,5 @@ G_LOSSES = {"nonsaturating": g_loss_nonsaturating, "minimax": g_loss_minimax,
             "wasserstein": g_loss_wasserstein}
 PENALTIES = {"gp": gradient_penalty}
 SCORE_READOUT = {"bce": score_probability, "wasserstein": score_identity}
+# D losses whose readout is a probability: D(x) near 1 means "sure it is real"
+PROBABILITY_SCORES = frozenset(name for name, readout in SCORE_READOUT.items() if readout is score_probability)

@@ -2,7 +2,9 @@
 
 Listeners (the run store, a live job buffer, the CLI's progress line) subscribe with
 `trainer.subscribe(fn)`; the trainer knows none of them. Events, in order:
-  started -> (metrics | samples | checkpoint | quality | paused | diverged | resumed)* -> finished | stopped | failed
+  started -> (metrics | samples | checkpoint | quality | alert | paused | diverged | resumed)*
+    -> finished | stopped | failed
+"alert" events open or close a health alert (gancore/health), from the logged numbers alone.
 "quality" events carry measurements made beside training (quality/live.py); their step is the step
 the generator was measured at, a little behind the trainer's, and the last one measures the end.
 A NaN/inf pauses the run as "diverged" (no checkpoint of broken weights is ever saved); running
@@ -21,12 +23,14 @@ import torch
 
 from ..config import TrainConfig, check_data_fits, validate
 from ..data import Dataset, DataInfo, load_dataset
+from ..health import Alert, HealthContext, HealthWatch
 from .device import resolve_device
 from ..quality.live import SideEvaluator
 from ..quality.measures import measure_for
 from .engine import prepare_data, prepare_networks, resolve_engine
+from .losses import PROBABILITY_SCORES
 from ..registry import create_gan, get_variant_spec, is_conditional
-from ..runs.state import Status
+from ..runs.state import Status, quality_record
 from .step import StepResult, TwoPhaseStep, grad_norm, largest_fitting_batch
 
 CHECKPOINT_FORMAT = 1
@@ -37,8 +41,8 @@ FIRST_LOG_STEP = 10
 
 @dataclass
 class Event:
-    kind: str  # started, metrics, samples, checkpoint, paused, diverged, resumed, finished,
-    # stopped, failed
+    kind: str  # started, metrics, samples, checkpoint, quality, alert, paused, diverged, resumed,
+    # finished, stopped, failed
     step: int
     data: dict = field(default_factory=dict)
 
@@ -77,6 +81,10 @@ class Trainer:
         # successive pictures show the same samples improving (sampling/previews.py).
         self.preview = get_variant_spec(cfg.model.variant).preview(
             self.gan.generator, self.data, self.conditional, self.device, cfg.seed)
+        self._spread: float | None = None  # the last picture's sample spread, until logged
+        # Health alerts from the logged numbers (gancore/health); emitted as "alert" events.
+        self.health = HealthWatch(HealthContext(cfg.steps, self.gan.d_loss in PROBABILITY_SCORES,
+                                                self.gan.g_terms is None))
         self.step = 0
         self.diverged_at: int | None = None
         if checkpoint is not None:
@@ -187,14 +195,15 @@ class Trainer:
                 self.step += 1
                 window_steps += 1
                 last = self.step == cfg.steps
+                # a first picture right at the first log, then every sample_every steps; drawn
+                # before the log, which records the picture's spread
+                if self.step % cfg.sample_every == 0 or last or self.step == min(cfg.log_every, cfg.sample_every):
+                    self._emit_samples()
                 if self.step % cfg.log_every == 0 or last or self.step == first_log:
                     now = time.perf_counter()
                     self._log(acc, names, window_steps, now - window_start, now - run_start)
                     acc.zero_()
                     window_steps, window_start = 0, time.perf_counter()
-                # a first picture right at the first log, then every sample_every steps
-                if self.step % cfg.sample_every == 0 or last or self.step == min(cfg.log_every, cfg.sample_every):
-                    self._emit_samples()
                 if self.step % cfg.checkpoint_every == 0 or last:
                     self._checkpoint()
                 if self.evaluator is not None and self.step % cfg.eval_every == 0 and not last:
@@ -232,11 +241,14 @@ class Trainer:
             "wall_time": wall_s,
             "lr_g": self.opt_g.param_groups[0]["lr"],
         }
+        if self._spread is not None:  # the latest picture's, once (health/detectors.py reads it)
+            record["spread"], self._spread = self._spread, None
         if self.phase() is not None:
             record["phase"] = self.phase(self.step - 1)  # the window's: its last step's
         if not all(math.isfinite(v) for v in means):
             record["nonfinite"] = True
         self._emit("metrics", record=record)
+        self._emit_alerts(self.health.observe_metrics(record))
         self._emit_quality()
         if record.get("nonfinite") and self.diverged_at is None:
             self._diverge()
@@ -262,6 +274,16 @@ class Trainer:
             event = Event("quality", result.pop("step"), result)
             for listener in self._listeners:
                 listener(event)
+            self._emit_alerts(self.health.observe_quality(quality_record(event), result.get("floor")))
+
+    def _emit_alerts(self, changes: list[Alert]) -> None:
+        for alert in changes:  # opened or closed
+            self._emit("alert", alert=alert.to_dict())
+
+    def replay_history(self, metrics: list[dict], quality: list[dict], floor: dict | None) -> None:
+        """A resumed run's records so far, fed to the health watch without emitting (the run
+        folder already holds their alerts), so its baselines and open alerts carry on."""
+        self.health.replay(metrics, quality, floor)
 
     def _final_quality(self) -> None:
         """The finished generator is always measured: the number a run is compared by."""
@@ -280,7 +302,8 @@ class Trainer:
     def _emit_samples(self) -> None:
         if not self._listeners:
             return  # nobody would see the picture: do not draw it
-        self._emit("samples", png=self.preview.png(self.gan.generator))
+        png, self._spread = self.preview.draw(self.gan.generator)
+        self._emit("samples", png=png)
 
     def _checkpoint(self) -> None:
         """Save, unless the weights are no longer finite: latest.pt must stay a healthy point to
