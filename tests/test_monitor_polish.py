@@ -44,7 +44,9 @@ class _Trainer:
         self.job, self.delay = job, delay
 
     def _later(self, kind: str) -> None:
-        threading.Timer(self.delay, lambda: self.job.on_event(Event(kind, 10, {}))).start()
+        timer = threading.Timer(self.delay, lambda: self.job.on_event(Event(kind, 10, {})))
+        timer.daemon = True  # the one that never answers must not hold pytest open at exit
+        timer.start()
 
     def pause(self):
         self._later("paused")
