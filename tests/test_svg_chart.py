@@ -90,3 +90,10 @@ def test_quality_drawings_for_mixtures_and_images():
     assert "10" in labels and "100" in labels, "FCD on a log axis, ticks at powers of ten"
     assert "real vs real" in labels
     assert quality_svgs([{"step": 1, "error": "boom"}]) == []
+
+
+def test_huge_tick_labels_are_short_enough_to_fit_beside_the_axis():
+    from dashboard.components.svg_chart import _label
+    assert [_label(v, 1e10) for v in (0, 1e10, 3e10)] == ["0", "10B", "30B"]
+    assert [_label(v, 5e5) for v in (5e5, 1.5e6)] == ["500,000", "1.5M"]
+    assert _label(12_000, 2_000) == "12,000" and _label(0.25, 0.05) == "0.25"

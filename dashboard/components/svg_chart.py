@@ -61,7 +61,12 @@ def nice_ticks(lo: float, hi: float, count: int = 5, min_step: float = 0.0) -> l
 
 
 def _label(value: float, step: float) -> str:
-    """A tick label with as many decimals as the tick spacing needs: 0.25, 1.5, 12,000."""
+    """A tick label with as many decimals as the tick spacing needs: 0.25, 1.5, 12,000; from a
+    million on, short (2.5M, 30B), as Plotly writes them, so the label fits beside the axis."""
+    for unit, scale in (("T", 1e12), ("B", 1e9), ("M", 1e6)):
+        if abs(value) >= scale and step >= 1:
+            decimals = min(max(0, -math.floor(math.log10(step / scale) + 1e-9)), 3)
+            return f"{value / scale:.{decimals}f}{unit}"
     if step >= 1 and abs(value) < 1e15:
         return f"{value:,.0f}"
     decimals = min(max(0, -math.floor(math.log10(step) + 1e-9)), 10)
