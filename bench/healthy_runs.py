@@ -17,9 +17,8 @@ from pathlib import Path
 
 from gancore import RunStore, make_config
 from gancore.health import HealthContext, HealthWatch
-from gancore.registry import create_gan, get_variant_spec
+from gancore.registry import create_gan
 from gancore.runs.launch import start_run
-from gancore.training.losses import PROBABILITY_SCORES
 
 REPO = Path(__file__).resolve().parents[1]
 GOLDEN = REPO / "tests" / "data" / "healthy_default_runs.json"
@@ -58,9 +57,10 @@ def ensure_run(store: RunStore, name: str):
 
 def recorded(run) -> dict:
     cfg = run.config()
-    gan = create_gan(cfg, _info(run))
+    ctx = HealthContext.of(cfg.steps, create_gan(cfg, _info(run)))
     return {"name": run.run_id, "variant": cfg.model.variant, "dataset": cfg.data.dataset,
-            "steps": cfg.steps, "probability_scores": gan.d_loss in PROBABILITY_SCORES,
+            "steps": cfg.steps, "probability_scores": ctx.probability_scores,
+            "adversarial_only": ctx.adversarial_only,
             "metrics": [_trimmed(r) for r in run.metrics()],
             "quality": [{k: v for k, v in q.items() if not isinstance(v, list)} for q in run.quality()],
             "floor": {k: v for k, v in (run.quality_floor() or {}).items() if not isinstance(v, list)} or None}
@@ -72,8 +72,7 @@ def _info(run):
 
 
 def alerts_of(rec: dict) -> list[str]:
-    spec = get_variant_spec(rec["variant"])
-    watch = HealthWatch(HealthContext(rec["steps"], rec["probability_scores"], not spec.loss_terms))
+    watch = HealthWatch(HealthContext(rec["steps"], rec["probability_scores"], rec["adversarial_only"]))
     return [c.summary() for c in watch.replay(rec["metrics"], rec["quality"], rec["floor"]) if c.open]
 
 

@@ -14,7 +14,7 @@ from .config import SETTINGS, TYPE_WORDS, Setting, TrainConfig, make_config
 from .errors import ConfigError, GanError
 from .registry import list_variants
 from .data import list_datasets
-from .health import Alert
+from .health import Alert, parse_alerts
 from .runs.store import RunStore
 
 EXIT_USAGE = 2
@@ -230,7 +230,7 @@ def cmd_alerts(args) -> int:
     from .runs.remedies import remedies_for
 
     run = RunStore().open_path(args.run)
-    alerts = [a for a in map(Alert.from_dict, run.alerts()) if a is not None]
+    alerts = parse_alerts(run.alerts())
     if not alerts:
         print(f"no alerts for {run.run_id}: nothing in its logged numbers looked wrong")
         return 0

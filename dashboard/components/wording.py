@@ -41,7 +41,7 @@ def status_label(status: Status | str) -> str:
 def run_status_label(state) -> str:
     """A run's status (a RunState), where a finished run with open alerts is never plain green:
     ":orange[Finished with warnings]: the discriminator wins"."""
-    if state.status_words == "finished with warnings":
+    if state.status == Status.FINISHED and state.warnings:
         return f":orange[Finished with warnings]: {state.warnings}"
     label = status_label(state.status)
     return f"{label} · open alerts: {state.warnings}" if state.warnings else label

@@ -11,9 +11,8 @@ from dashboard.components.owner import may_control
 from dashboard.components.run_picker import open_run
 from dashboard.components.run_view import RunView
 from dashboard.state import manager
-from gancore.health import Alert
-from gancore.runs.remedies import ROLL_BACK_LR_SCALE, Remedy, remedies_for
-from gancore.runs.store import Run
+from gancore.health import Alert, parse_alerts
+from gancore.runs.remedies import ROLL_BACK_LR_SCALE, Remedy, remedies_of
 
 SEVERE = ("nonfinite", "explosion")  # broken weights or runaway steps: red, not orange
 
@@ -31,18 +30,8 @@ def _apply(view: RunView, remedy: Remedy) -> None:
     open_run("monitor", manager().start(remedy.config).run_id)
 
 
-def remedies_of(run: Run, alerts: list[Alert]) -> list[Remedy]:
-    """The open alerts' remedies, each once: the same button under two alerts would do the same
-    thing. A roll-back goes to before the earliest alert."""
-    seen: dict[str, Remedy] = {}
-    for alert in sorted(alerts, key=lambda a: a.since):
-        for remedy in remedies_for(run, alert):
-            seen.setdefault(remedy.name, remedy)
-    return list(seen.values())
-
-
 def show_alerts(view: RunView) -> None:
-    alerts = [a for a in map(Alert.from_dict, view.alerts) if a is not None]
+    alerts = parse_alerts(view.alerts)
     if not alerts:
         return
     opened = [a for a in alerts if a.open]

@@ -5,7 +5,7 @@ kind's words live here once; detectors.py says when a kind opens and closes.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 # Remedies a page can offer as a button: each one is a setting change (runs/remedies.py).
 ROLL_BACK = "roll_back"            # continue from the last checkpoint before the alert, rates halved
@@ -72,7 +72,6 @@ class Alert:
     what: str  # the numbers behind it, e.g. "D(x) 0.998 and D(G(z)) 0.003"
     open: bool = True
     closed_at: int | None = None  # the step its condition was last seen false (when closed)
-    remedies: tuple[str, ...] = field(default=())
 
     @property
     def id(self) -> str:
@@ -87,10 +86,12 @@ class Alert:
         when = f"from step {self.since:,}" + ("" if self.open else f" to {self.closed_at:,}")
         return f"{self.words.title} {when}: {self.what}"
 
+    @property
+    def remedies(self) -> tuple[str, ...]:
+        return self.words.remedies
+
     def to_dict(self) -> dict:
-        d = asdict(self)
-        d["remedies"] = list(self.remedies)
-        return d
+        return asdict(self)
 
     @classmethod
     def from_dict(cls, d: dict) -> Alert | None:
@@ -99,13 +100,18 @@ class Alert:
             if d["kind"] not in KINDS:
                 return None
             return cls(d["kind"], int(d["since"]), str(d.get("what", "")), bool(d.get("open", True)),
-                       d.get("closed_at"), tuple(d.get("remedies") or KINDS[d["kind"]].remedies))
+                       d.get("closed_at"))
         except (KeyError, TypeError, ValueError):
             return None
 
 
-def open_alerts(alerts: list[dict]) -> list[Alert]:
-    return [a for a in map(Alert.from_dict, alerts) if a is not None and a.open]
+def parse_alerts(records: list[dict]) -> list[Alert]:
+    """Alert records (status.json's, alerts.jsonl's) as Alerts; unknown ones are left out."""
+    return [a for a in map(Alert.from_dict, records) if a is not None]
+
+
+def open_alerts(records: list[dict]) -> list[Alert]:
+    return [a for a in parse_alerts(records) if a.open]
 
 
 def warning_words(alerts: list[dict]) -> str:

@@ -26,6 +26,13 @@ class HealthContext:
     adversarial_only: bool  # G's loss is the adversarial term alone (no content loss beside it)
     thresholds: Thresholds = THRESHOLDS
 
+    @classmethod
+    def of(cls, total_steps: int, gan) -> HealthContext:
+        """From a variant's built GAN (registry.GAN): its D loss and its own G terms."""
+        from ..training.losses import PROBABILITY_SCORES
+
+        return cls(total_steps, gan.d_loss in PROBABILITY_SCORES, gan.g_terms is None)
+
     @property
     def warmup(self) -> int:
         return self.thresholds.warmup(self.total_steps)
@@ -191,21 +198,20 @@ class ModeCollapse(Detector):
 
     def quality(self, record: dict, floor: dict | None) -> bool:
         present = [k for k in VARIETY_METRICS if isinstance(record.get(k), (int, float))]
-        if not present:
+        for key in present:  # the best so far counts from the first measurement
+            self.best[key] = max(self.best.get(key, record[key]), record[key])
+        if not present or record["step"] < self.ctx.warmup:
             return False
         fallen = None
         for key in present:
-            value = record[key]
-            best = self.best[key] = max(self.best.get(key, value), value)
+            value, best = record[key], self.best[key]
             real = (floor or {}).get(key) or 1.0
             if best >= self.t.collapse_min_best * real and value <= self.t.collapse_fall * best:
                 fallen = f"{key} {_n(value)}, down from {_n(best)}"
         total = record.get("total_modes")
-        if fallen is None and "modes" in present and total and record["step"] >= self.ctx.warmup \
+        if fallen is None and "modes" in present and total \
                 and record["modes"] <= self.t.collapse_modes_share * total:
             fallen = f"{record['modes']} of {total} modes captured"
-        if record["step"] < self.ctx.warmup:
-            return False
         self.low_measures = self.low_measures + [record["step"]] if fallen else []
         self.measured = Finding(self.low_measures[0], fallen) \
             if len(self.low_measures) >= self.t.collapse_measurements else None

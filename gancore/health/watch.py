@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .alerts import KINDS, Alert
+from .alerts import Alert
 from .detectors import DETECTORS, Detector, HealthContext
 
 
@@ -38,7 +38,7 @@ class HealthWatch:
             if d.finding is not None:
                 self._clear_checks[d.kind] = 0
                 if current is None:
-                    alert = Alert(d.kind, d.finding.since, d.finding.what, remedies=KINDS[d.kind].remedies)
+                    alert = Alert(d.kind, d.finding.since, d.finding.what)
                     self.open[d.kind] = alert
                     changes.append(replace(alert))
             elif current is not None and not d.sticky:

@@ -13,7 +13,7 @@ from ..config import TrainConfig, make_config
 from ..config.sections import DataConfig
 from ..health.alerts import LOWER_RATES, ROLL_BACK, SLOWER_D, STABLE_LOSS, Alert
 from ..registry import get_variant_spec, is_conditional, list_variants
-from .store import Run
+from .store import Run, step_of
 
 ROLL_BACK_LR_SCALE = 0.5
 LOWER_RATES_SCALE = 0.5
@@ -33,12 +33,8 @@ class Remedy:
 
 def _checkpoint_before(run: Run, step: int) -> tuple[str, int] | None:
     """The newest kept step checkpoint at or before `step` (name, step)."""
-    best = None
-    for path in run.checkpoint_files():
-        at = int(path.stem.split("_")[1])
-        if at <= step and (best is None or at > best[1]):
-            best = (path.name, at)
-    return best
+    kept = [(path.name, step_of(path)) for path in run.checkpoint_files() if step_of(path) <= step]
+    return max(kept, key=lambda named: named[1], default=None)
 
 
 def stable_loss_variant(cfg: TrainConfig) -> str | None:
@@ -58,6 +54,16 @@ def stable_loss_variant(cfg: TrainConfig) -> str | None:
 def _same_data(cfg: TrainConfig) -> dict:
     keep = {f.name: getattr(cfg.data, f.name) for f in fields(DataConfig) if f.name != "dataset"}
     return {**keep, "device": cfg.device, "seed": cfg.seed}
+
+
+def remedies_of(run: Run, alerts: list[Alert]) -> list[Remedy]:
+    """Several alerts' remedies, each once (the same button under two alerts would do the same
+    thing); a roll-back goes to before the earliest alert."""
+    seen: dict[str, Remedy] = {}
+    for alert in sorted(alerts, key=lambda a: a.since):
+        for remedy in remedies_for(run, alert):
+            seen.setdefault(remedy.name, remedy)
+    return list(seen.values())
 
 
 def remedies_for(run: Run, alert: Alert) -> list[Remedy]:

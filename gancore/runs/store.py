@@ -69,6 +69,11 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+def step_of(path: Path) -> int:
+    """samples/step_0001500.png or checkpoints/step_0001500.pt -> 1500 (the names the run writes)."""
+    return int(path.stem.removeprefix("step_"))
+
+
 def atomic_write_json(path: Path, obj) -> None:
     atomic_write_bytes(path, (json.dumps(obj, indent=1) + "\n").encode())
 
@@ -179,13 +184,11 @@ class Run:
         status.json. Checkpoints after it go too (a roll-back to an older one discards them), and
         latest.pt becomes the one at `step`."""
         for path in self.sample_files() + self.checkpoint_files():
-            if int(path.stem.split("_")[1]) > step:
+            if step_of(path) > step:
                 path.unlink(missing_ok=True)
         at_step = self.checkpoints_dir / f"step_{step:07d}.pt"
-        if at_step.is_file() and not (self.checkpoints_dir / "latest.pt").samefile(at_step):
-            tmp = _temp_path(self.checkpoints_dir / "latest.pt")
-            os.link(at_step, tmp)
-            os.replace(tmp, self.checkpoints_dir / "latest.pt")
+        if at_step.is_file():
+            self._point_latest_at(at_step)
         metrics = self._truncate_lines("metrics.jsonl", step)
         measured = [q for q in self._truncate_lines("quality.jsonl", step) if "error" not in q]
         self._truncate_lines("alerts.jsonl", step)
@@ -232,14 +235,22 @@ class Run:
     def save_checkpoint(self, state: dict, keep: int) -> None:
         step_file = self.checkpoints_dir / f"step_{state['step']:07d}.pt"
         atomic_torch_save(step_file, state)
-        tmp = _temp_path(self.checkpoints_dir / "latest.pt")
-        os.link(step_file, tmp)  # latest.pt shares the bytes of the newest step file
-        os.replace(tmp, self.checkpoints_dir / "latest.pt")
+        self._point_latest_at(step_file)
         files = self.checkpoint_files()
         # max(0, ...): while there are fewer than `keep`, nothing goes (a negative end would
         # slice from the back and delete all but the newest)
         for old in files[:max(0, len(files) - keep)]:  # latest.pt keeps its own link to the bytes
             old.unlink(missing_ok=True)
+
+    def _point_latest_at(self, step_file: Path) -> None:
+        """latest.pt becomes a second link to `step_file`'s bytes, in one atomic rename. Not when
+        it is one already: a rename onto a link of the same file does nothing, leaving the temp."""
+        latest = self.checkpoints_dir / "latest.pt"
+        if latest.exists() and latest.samefile(step_file):
+            return
+        tmp = _temp_path(latest)
+        os.link(step_file, tmp)
+        os.replace(tmp, latest)
 
     def checkpoint_files(self) -> list[Path]:
         return sorted(self.checkpoints_dir.glob("step_*.pt"))

@@ -7,15 +7,12 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
+from ..runs.store import step_of
+
 MAX_FRAMES = 120  # a long run's grids are thinned evenly to this many (the first and last kept)
 FRAME_MS = 150  # per frame; the last one is held longer, so the end is seen
 LAST_FRAME_MS = 1500
 BAND = 18  # pixels of the band the step is written in, above each picture
-
-
-def step_of(path: Path) -> int:
-    """samples/step_0001500.png -> 1500."""
-    return int(path.stem.removeprefix("step_"))
 
 
 def thinned(files: list[Path], most: int = MAX_FRAMES) -> list[Path]:

@@ -28,7 +28,6 @@ from .device import resolve_device
 from ..quality.live import SideEvaluator
 from ..quality.measures import measure_for
 from .engine import prepare_data, prepare_networks, resolve_engine
-from .losses import PROBABILITY_SCORES
 from ..registry import create_gan, get_variant_spec, is_conditional
 from ..runs.state import Status, quality_record
 from .step import StepResult, TwoPhaseStep, grad_norm, largest_fitting_batch
@@ -83,8 +82,7 @@ class Trainer:
             self.gan.generator, self.data, self.conditional, self.device, cfg.seed)
         self._spread: float | None = None  # the last picture's sample spread, until logged
         # Health alerts from the logged numbers (gancore/health); emitted as "alert" events.
-        self.health = HealthWatch(HealthContext(cfg.steps, self.gan.d_loss in PROBABILITY_SCORES,
-                                                self.gan.g_terms is None))
+        self.health = HealthWatch(HealthContext.of(cfg.steps, self.gan))
         self.step = 0
         self.diverged_at: int | None = None
         if checkpoint is not None:
