@@ -71,6 +71,12 @@ def _add_config_flags(p: argparse.ArgumentParser) -> None:
                        default=None, metavar=_metavar(s), help=_flag_help(s))
 
 
+def _add_naming_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--name", default="", help="the run's name, shown wherever it is listed (the folder "
+                                              "keeps its id)")
+    p.add_argument("--note", default="", help="a free-text note about the run")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="gancore", description="Train GANs and draw samples from them.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -79,7 +85,18 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--runs-dir", default=None, help="where run folders live (default: ./runs)")
     train.add_argument("--run-id", default=None, help="name of the run folder (default: generated)")
     train.add_argument("--quiet", action="store_true", help="no progress lines")
+    _add_naming_flags(train)
     _add_config_flags(train)
+
+    fork = sub.add_parser("fork", help="start a new run from a kept checkpoint of a run, with changed "
+                                       "settings (learning rates, batch size, steps, loss, ...)")
+    fork.add_argument("--run", required=True, help="the parent run's folder")
+    fork.add_argument("--checkpoint", default="latest.pt",
+                      help="the parent's checkpoint to start from (e.g. step_0002000.pt)")
+    fork.add_argument("--runs-dir", default=None, help="where the fork's folder goes (default: the parent's)")
+    fork.add_argument("--quiet", action="store_true")
+    _add_naming_flags(fork)
+    _add_config_flags(fork)
 
     sample = sub.add_parser("sample", help="draw samples from a trained run, or upscale images with a "
                                            "super-resolution run (--input)")
@@ -188,14 +205,28 @@ def _numbers(rec: dict, fmt: str = "{:.3f}") -> str:
 
 def cmd_train(args) -> int:
     from .runs.launch import start_run
+    from .runs.meta import RunMeta, edited
 
     overrides = {name: getattr(args, name) for name in SETTINGS}
     base = TrainConfig().flat()  # variant and dataset: None means the dataclass default
     variant, dataset = overrides.pop("variant") or base["variant"], overrides.pop("dataset") or base["dataset"]
     cfg = make_config(variant, dataset, **overrides)
     store = RunStore(args.runs_dir)
-    trainer, run = start_run(cfg, store, args.run_id)
+    trainer, run = start_run(cfg, store, args.run_id, meta=edited(RunMeta(), args.name, args.note))
     print(f"run {run.run_id}  ({cfg.model.variant} on {cfg.data.dataset}, {cfg.steps} steps, "
+          f"device {trainer.device})", flush=True)
+    return _run_in_foreground(trainer, run, args.quiet)
+
+
+def cmd_fork(args) -> int:
+    from .runs.fork import plan_fork, start_fork
+
+    parent = RunStore().open_path(args.run)
+    changes = {name: getattr(args, name) for name in SETTINGS}
+    plan = plan_fork(parent, args.checkpoint, changes)
+    store = RunStore(args.runs_dir) if args.runs_dir else RunStore(parent.path.parent)
+    trainer, run = start_fork(plan, store, meta=plan.meta(args.name, args.note))
+    print(f"run {run.run_id}  (fork of {parent.run_id} at step {plan.step:,}, {plan.cfg.steps:,} steps, "
           f"device {trainer.device})", flush=True)
     return _run_in_foreground(trainer, run, args.quiet)
 
@@ -216,11 +247,12 @@ def cmd_list(args) -> int:
     if not rows:
         print(f"no runs in {store.root}")
         return 0
-    print(f"{'run':<44} {'status':<22} {'variant':<8} {'dataset':<14} {'step':>13} {'loss_d':>7} "
+    width = max(44, *(len(r.label) + 1 for r in rows))
+    print(f"{'run':<{width}} {'status':<22} {'variant':<8} {'dataset':<14} {'step':>13} {'loss_d':>7} "
           f"{'loss_g':>7}  warnings")
     for r in rows:
         ld, lg = r.last_metrics.get("loss_d"), r.last_metrics.get("loss_g")
-        print(f"{r.run_id:<44} {r.status_words:<22} {r.variant:<8} {r.dataset:<14} {f'{r.step}/{r.total}':>13} "
+        print(f"{r.label:<{width}} {r.status_words:<22} {r.variant:<8} {r.dataset:<14} {f'{r.step}/{r.total}':>13} "
               f"{'' if ld is None else f'{ld:.3f}':>7} {'' if lg is None else f'{lg:.3f}':>7}  {r.warnings}")
     return 0
 
@@ -305,7 +337,7 @@ def cmd_animate(args) -> int:
     return 0
 
 
-COMMANDS = {"train": cmd_train, "sample": cmd_sample, "list": cmd_list, "resume": cmd_resume,
+COMMANDS = {"train": cmd_train, "fork": cmd_fork, "sample": cmd_sample, "list": cmd_list, "resume": cmd_resume,
             "eval": cmd_eval, "animate": cmd_animate, "alerts": cmd_alerts}
 
 

@@ -111,7 +111,7 @@ def test_train_has_one_flag_per_declared_setting_and_its_help_shows_each_help_li
 
     train = _train_parser()
     flags = {opt for action in train._actions for opt in action.option_strings}
-    own = {"-h", "--help", "--runs-dir", "--run-id", "--quiet"}
+    own = {"-h", "--help", "--runs-dir", "--run-id", "--quiet", "--name", "--note"}
     assert flags - own == {f"--{name.replace('_', '-')}" for name in SETTINGS}
     text = " ".join(train.format_help().split())  # argparse wraps long lines
     for s in SETTINGS.values():

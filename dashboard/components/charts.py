@@ -121,3 +121,12 @@ def score_svg(records: list[dict], wasserstein: bool) -> str:
         return svg_line_chart(SCORE_TITLE, lines, _score_axis(True), empty_note=note)
     return svg_line_chart(SCORE_TITLE, lines, _score_axis(False), y_range=(0.0, 1.0),
                           guides=[Guide(0.5, HALF_LABEL)], empty_note=note)
+
+
+def marked_at(fig: go.Figure, step: int, text: str) -> go.Figure:
+    """A copy of `fig` with a dotted vertical line at `step` (a fork's start), labelled `text`.
+    A copy: a live run's figures are shared between viewers (monitor/figures.py)."""
+    marked = go.Figure(fig)
+    marked.add_vline(x=step, line=dict(dash="dot", color="gray"), annotation_text=text,
+                     annotation_position="top left")
+    return marked

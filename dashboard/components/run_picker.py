@@ -22,11 +22,17 @@ def missing_run_note(raw: str) -> str:
     return f"This link names a run that does not exist here ({shown_text(raw)}). Pick a run below."
 
 
+def known_runs() -> dict[str, str]:
+    """Run id -> how it reads (its name and id: RunState.label). Live jobs of this process
+    first (a new run may not have a folder yet), then disk, newest first."""
+    known = {j.run_id: j.state.label for j in manager().jobs() if j.live}
+    for state in manager().store.states():
+        known.setdefault(state.run_id, state.label)
+    return known
+
+
 def known_run_ids() -> list[str]:
-    """Live jobs of this process first (a new run may not have a folder yet), then disk, newest first."""
-    live = [j.run_id for j in manager().jobs() if j.live]
-    on_disk = [s.run_id for s in manager().store.states()]
-    return live + [r for r in on_disk if r not in live]
+    return list(known_runs())
 
 
 def open_run(page: str, run_id: str) -> None:
@@ -41,12 +47,13 @@ def pick_run(page: str, ids: list[str] | None = None, label: str = "Run",
     """The run this page shows: the URL's when it is one of `ids` (default: every known run),
     else the user's pick. A link to a run not in `ids` selects nothing until the user picks;
     `unfit` says why a run that exists is not among `ids` ("it does not train on 2D points")."""
-    ids = known_run_ids() if ids is None else ids
+    labels = known_runs()
+    ids = list(labels) if ids is None else ids
     linked = st.query_params.get("run")
     wanted = run_id_from_url()
     note = st.empty()  # cleared once the user picks a run
     if linked and wanted not in ids:
-        exists = unfit and wanted in known_run_ids()
+        exists = unfit and wanted in labels
         note.warning(f"The run this link names ({shown_text(linked)}) cannot be opened here: "
                    f"{unfit}. Pick a run below." if exists else missing_run_note(linked),
                    icon=":material/link_off:")
@@ -56,7 +63,8 @@ def pick_run(page: str, ids: list[str] | None = None, label: str = "Run",
         st.page_link("views/train.py", label="Go to Train", icon=":material/play_circle:")
         return None
     index = ids.index(wanted) if wanted else (None if linked else 0)
-    chosen = st.selectbox(label, ids, index=index, key=f"{page}-run", placeholder="Pick a run")
+    chosen = st.selectbox(label, ids, index=index, key=f"{page}-run", placeholder="Pick a run",
+                          format_func=lambda run_id: labels.get(run_id, run_id))
     if chosen is not None and chosen != linked:
         note.empty()
         remember_run(chosen)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from gancore import RunError, RunStore
+from gancore.runs.fork import parent_records
 from gancore.runs.jobs import JobManager
 from gancore.runs.state import RunView, Status
 
@@ -23,7 +24,10 @@ def view_from_disk(run_id: str, store: RunStore) -> RunView:
     samples = run.sample_files()
     png = samples[-1].read_bytes() if samples else None
     png_step = int(samples[-1].stem.split("_")[1]) if samples else 0
-    return RunView.of(run.state(cfg), metrics=run.metrics(), quality=run.quality(),
+    state = run.state(cfg)
+    # A fork's curves start with its parent's, up to the fork (a live fork's job history does too)
+    metrics = parent_records(store, state.meta) + run.metrics()
+    return RunView.of(state, metrics=metrics, quality=run.quality(),
                       quality_floor=run.quality_floor(), png=png, png_step=png_step)
 
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import time
 
+from dashboard.components.wording import origin_words
+
 
 def quality_summary(q: dict) -> str:
     """The last quality measurement in a few words: what the Runs table compares at a glance."""
@@ -23,11 +25,15 @@ def _fmt(value) -> str:
 
 
 def runs_rows(states) -> list[dict]:
+    """One row per run; its lineage (a fork's parent, an import's origin) by the parent's name."""
+    names = {s.run_id: s.name or s.run_id for s in states}
     rows = []
     for s in states:
         last = s.last_metrics or {}
         rows.append({
+            "name": s.name,
             "run": s.run_id,
+            "origin": origin_words(s.meta, names),
             "status": s.status_words,
             "warnings": s.warnings,
             "variant": s.variant,

@@ -62,3 +62,25 @@ def audience_note(viewers: int, refresh_s: float) -> str:
     """Why the page refreshes less often when many people watch."""
     return (f"{viewers} people are watching this run. So that watching does not slow training, "
             f"each page refreshes every {refresh_s:g} seconds.")
+
+
+def origin_words(meta, labels: dict[str, str] | None = None) -> str:
+    """Where a run came from (runs/meta.py), in a few words: "fork of <parent> at step 2,000",
+    "imported (exported as <id>)", or "" for a run started here. `labels`: run id -> how the
+    parent reads (its name), when the caller has them."""
+    if meta.forked:
+        parent = (labels or {}).get(meta.parent, meta.parent)
+        return f"fork of {parent} at step {meta.fork_step:,}"
+    if meta.imported:
+        return f"imported (exported as {meta.source})" if meta.source else "imported"
+    return ""
+
+
+_MARKDOWN_SPECIALS = set("\\`*_{}[]()#+-.!|<>~:$")
+
+
+def plain(text: str) -> str:
+    """User text (a run's name, an imported run's note) safe inside Streamlit markdown: every
+    markdown character escaped, so it shows as typed and never becomes a link, an image (which
+    the browser would fetch) or a colour."""
+    return "".join("\\" + c if c in _MARKDOWN_SPECIALS else c for c in " ".join(text.split()))

@@ -66,8 +66,11 @@ def show_controls(run_id: str, viewers: int) -> None:
     refreshes less often."""
     view = load_view(run_id, manager())
     cfg = view.cfg
-    st.markdown(f"**{run_id}** · {cfg.model.variant} on {cfg.data.dataset} · "
+    st.markdown(f"**{wording.plain(view.label)}** · {cfg.model.variant} on {cfg.data.dataset} · "
                 f"status: {wording.run_status_label(view)}{asked_note(run_id)}")
+    if view.meta.forked:
+        st.caption(f"A {wording.plain(wording.origin_words(view.meta))}: its curves up to step "
+                   f"{view.meta.fork_step:,} are the parent's.")
     if view.status == "failed":
         show_error(f"Training failed: {view.message}", view.detail)
     elif view.message and view.status != "interrupted":

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.components.charts import marked_at
 from dashboard.components.run_view import RunView
 from dashboard.monitor.drawing import (FIRST_PICTURE_NOTE, NO_NUMBERS_NOTE, chart_explanations, charts_note,
                                        drawing_for, samples_caption, shows_charts)
@@ -40,6 +41,8 @@ def show_still(view: RunView) -> None:
                 st.caption(note)
             losses, scores = run_charts(view, live_figures())
             for key, fig in (("losses", losses), ("scores", scores)):
+                if view.meta.forked:  # the parent's curve comes first: where the fork begins
+                    fig = marked_at(fig, view.meta.fork_step, "fork")
                 picking_chart(st, fig, key, view.run_id)
         else:
             st.info(NO_NUMBERS_NOTE)

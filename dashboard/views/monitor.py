@@ -5,6 +5,8 @@ import streamlit as st
 
 from dashboard.components.errors import friendly_errors
 from dashboard.components.run_picker import pick_run
+from dashboard.components.owner import may_control
+from dashboard.components.run_naming import name_and_note_editor
 from dashboard.components.run_view import load_view
 from dashboard.monitor.controls import show_controls
 from dashboard.monitor.history import show_history
@@ -28,6 +30,9 @@ if view.live:
 viewers = audience().count(run_id) if view.live else 0
 
 show_controls(run_id, viewers)
+if may_control() and (manager().store.root / run_id).is_dir():
+    with st.expander("Name and note"):
+        name_and_note_editor(manager().store.open(run_id), "monitor")
 show_run(view, viewers)
 with friendly_errors("The run's earlier pictures cannot be shown"):
     show_history(run_id)

@@ -6,6 +6,9 @@ import streamlit as st
 from dashboard.components import wording
 from dashboard.components.errors import friendly_errors
 from dashboard.components.quality_compare import compare_quality
+from dashboard.components.fork_form import fork_form
+from dashboard.components.lineage import show_lineage
+from dashboard.components.run_naming import name_and_note_editor
 from dashboard.components.runs_table import runs_rows
 from dashboard.components.run_picker import pick_run
 from dashboard.components.owner import control_note, may_control
@@ -30,6 +33,7 @@ if run_id is None:
     st.stop()
 chosen = next(s for s in states if s.run_id == run_id)
 st.markdown(f"Status: {wording.run_status_label(chosen)} · step {chosen.step:,} of {chosen.total:,}")
+show_lineage(chosen, states)
 
 row = st.container(horizontal=True, vertical_alignment="bottom", gap="medium")
 row.page_link("views/monitor.py", label="Open in Monitor", icon=":material/monitoring:",
@@ -51,6 +55,11 @@ if (chosen.status.final or chosen.status.resumable) and run_id not in live_here:
         with friendly_errors("This run cannot be resumed"):
             manager().resume(run_id, int(more) if more else None)
             st.switch_page("views/monitor.py", query_params={"run": run_id})
+
+with st.expander("Name and note"):
+    name_and_note_editor(manager().store.open(run_id), "runs")
+with st.expander("Fork from a checkpoint: a new run with changed settings"):
+    fork_form(manager().store.open(run_id))
 
 training = run_id in live_here or chosen.live
 with st.expander("Delete this run"):

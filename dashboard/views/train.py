@@ -8,6 +8,7 @@ from dashboard.components.upload_box import upload_box
 from gancore import (ConfigError, DataConfig, config_errors, default_values, describe_device,
                      get_dataset_spec, get_variant_spec, list_datasets, list_variants)
 from gancore.config import from_flat
+from gancore.runs.meta import MAX_NAME
 from dashboard.components.owner import control_note, may_control
 from dashboard.state import manager
 
@@ -75,7 +76,12 @@ st.info(f"Training will run on: **{device_text}**", icon=":material/memory:")
 
 if not may_control():
     st.info(control_note())
-elif st.button("Start training", type="primary", icon=":material/play_arrow:"):
+    run_name = ""
+else:
+    run_name = st.text_input("Name this run (optional)", max_chars=MAX_NAME, key="run-name",
+                             placeholder="e.g. first try on digits",
+                             help="shown wherever the run is listed; you can change it later on Runs")
+if may_control() and st.button("Start training", type="primary", icon=":material/play_arrow:"):
     cfg = from_flat(flat)
     errors = config_errors(cfg)
     if unavailable and unavailable.field not in errors:
@@ -87,5 +93,5 @@ elif st.button("Start training", type="primary", icon=":material/play_arrow:"):
         st.error("Some settings need changing before training can start (see the red notes above).")
     else:
         with friendly_errors("Training could not start"):
-            job = manager().start(cfg)
+            job = manager().start(cfg, name=run_name)
             st.switch_page("views/monitor.py", query_params={"run": job.run_id})

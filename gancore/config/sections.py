@@ -16,7 +16,7 @@ _NO_OWN = {None: "the dataset's own"}
 
 @dataclass
 class DataConfig:
-    dataset: str = setting("ring8", "Dataset", "what it learns to imitate", picked=True)
+    dataset: str = setting("ring8", "Dataset", "what it learns to imitate", picked=True, architecture=True)
     # IDX folder (mnist) or image folder (folder); None = the cache / nothing chosen yet
     data_dir: str | None = setting(
         None, "Data folder", "folder with the dataset's files (IDX files for mnist, images for folder)",
@@ -25,10 +25,10 @@ class DataConfig:
                          choices=("train", "test"), main=True)
     image_size: int | None = setting(
         None, "Image size (pixels)", "image side in pixels (16, 28, 32, 48, 64 or 96); empty = the dataset's own",
-        choices=(None, 16, 28, 32, 48, 64, 96), words=_NO_OWN, main=True)
+        choices=(None, 16, 28, 32, 48, 64, 96), words=_NO_OWN, main=True, architecture=True)
     channels: int | None = setting(None, "Colour", "folder images: 1 for gray, 3 for colour",
                                    choices=(None, 1, 3), words={**_NO_OWN, 1: "gray", 3: "RGB"},
-                                   main=True)
+                                   main=True, architecture=True)
     num_samples: int = setting(0, "Examples to generate",
                                "how many examples a generated dataset makes (0 = its default)",
                                range=(0, 10_000_000))
@@ -38,19 +38,19 @@ class DataConfig:
 
 @dataclass
 class ModelConfig:
-    variant: str = setting("vanilla", "GAN variant", "which GAN to train", picked=True)
+    variant: str = setting("vanilla", "GAN variant", "which GAN to train", picked=True, architecture=True)
     latent_dim: int = setting(64, "Noise size (latent_dim)",
                               "size of the random noise vector the generator starts from",
-                              range=(1, 1024))
+                              range=(1, 1024), architecture=True)
     hidden_dim: int = setting(256, "Hidden units (MLP)", "width of each hidden layer (MLP variants)",
-                              range=(4, 4096))
+                              range=(4, 4096), architecture=True)
     hidden_layers: int = setting(3, "Hidden layers (MLP)",
                                  "number of hidden layers in each network (MLP variants)",
-                                 range=(1, 8))
+                                 range=(1, 8), architecture=True)
     # channels of the widest-resolution layer (ngf = ndf)
     base_channels: int = setting(32, "Conv width (base_channels)",
                                  "width of the convolutional networks (conv variants)",
-                                 range=(4, 512))
+                                 range=(4, 512), architecture=True)
     g_loss: str = setting(
         "nonsaturating", "Generator loss",
         "generator loss: nonsaturating (-log D(G(z))), minimax (log(1 - D(G(z)))) or wasserstein",
@@ -59,14 +59,15 @@ class ModelConfig:
     conditional: bool = setting(
         False, "Conditional (use the class labels)",
         "feed the class label to both networks (wgan_gp; cgan and cdcgan always do)",
-        owner="variant", needs_labels=True, main=True)
+        owner="variant", needs_labels=True, main=True, architecture=True)
     gp_lambda: float = setting(10.0, "Gradient penalty weight", "weight of the gradient penalty (wgan_gp)",
                                range=(0.0, 1000.0), owner="variant", fmt="%.3f")
     # super-resolution (srgan): the generator reads a copy `scale` times smaller than the data
     scale: int = setting(4, "Upscaling factor", "how many times larger the generator makes each side (2 or 4)",
-                         choices=(2, 4), owner="variant", main=True)
+                         choices=(2, 4), owner="variant", main=True, architecture=True)
     res_blocks: int = setting(8, "Residual blocks", "residual blocks in the super-resolution generator "
-                              "(the paper uses 16)", range=(1, 32), owner="variant")
+                              "(the paper uses 16)", range=(1, 32), owner="variant",
+                              architecture=True)
     content_loss: str = setting("mse", "Content loss", "how the generator's output is compared with the "
                                 "real high-resolution image: mse (pixel mean squared error) or l1",
                                 choices=("mse", "l1"), owner="variant")

@@ -28,6 +28,9 @@ class Setting:
     picked: bool = False  # a registry name (variant, dataset): the page's own picker chooses it
     main: bool = False  # the Train form shows it up front, else under "Advanced settings"
     fmt: str | None = None  # a float's format in the form ("%.5f")
+    # shapes the networks or the data they were built for: a fork (runs/fork.py) continues the
+    # parent's weights, so it cannot change it
+    architecture: bool = False
     # Filled in from the dataclass field (sections.SETTINGS):
     name: str = ""
     type: type = str

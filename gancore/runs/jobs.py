@@ -13,7 +13,9 @@ from dataclasses import dataclass, field, replace
 from ..config import TrainConfig
 from ..errors import GanError
 from ..training.trainer import Event
+from .fork import parent_records, plan_fork, start_fork
 from .launch import resume_run, start_run
+from .meta import RunMeta, edited
 from .lock import RunLock
 from .state import RunState, RunView, Status, quality_record, reduce
 from .store import RunStore, new_run_id, validate_run_id
@@ -137,12 +139,28 @@ class JobManager:
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
 
-    def start(self, cfg: TrainConfig, run_id: str | None = None) -> Job:
+    def start(self, cfg: TrainConfig, run_id: str | None = None, name: str = "", note: str = "") -> Job:
         """Returns at once; data loading, model building and training happen on the thread.
-        If preparing fails (e.g. missing data) the job says why and no run folder is made."""
+        If preparing fails (e.g. missing data) the job says why and no run folder is made. The
+        name and note are checked here, so a bad one is refused before anything starts."""
+        meta = edited(RunMeta(), name, note)
         run_id = validate_run_id(run_id) if run_id else new_run_id(cfg)
         job = Job(run_id, cfg)
-        return self._launch(job, lambda: start_run(cfg, self.store, run_id))
+        job.state = replace(job.state, meta=meta)
+        return self._launch(job, lambda: start_run(cfg, self.store, run_id, meta=meta))
+
+    def fork(self, parent_id: str, checkpoint: str = "latest.pt", changes: dict | None = None,
+             name: str = "", note: str = "") -> Job:
+        """A new run from `parent_id`'s `checkpoint` with `changes` (runs/fork.py), judged here
+        before the thread starts, so a refused change is said on the page that asked. The
+        parent's curve up to the fork starts the job's history."""
+        plan = plan_fork(self.store.open(parent_id), checkpoint, changes)
+        meta = plan.meta(name, note)
+        run_id = new_run_id(plan.cfg)
+        job = Job(run_id, plan.cfg)
+        job.history.extend(parent_records(self.store, meta))
+        job.state = replace(job.state, step=plan.step, meta=meta)
+        return self._launch(job, lambda: start_fork(plan, self.store, run_id, meta))
 
     def resume(self, run_id: str, extra_steps: int | None = None, lr_scale: float = 1.0,
                batch_size: int | None = None, checkpoint: str = "latest.pt") -> Job:

@@ -11,20 +11,23 @@ from ..config import TrainConfig
 from ..errors import RunError
 from ..sampling.checkpoints import check_finite_weights
 from .lock import RunLock
+from .meta import RunMeta
 from .state import Status
 from .store import Run, RunStore, atomic_write_json
 from ..training.trainer import Trainer
 
 
-def start_run(cfg: TrainConfig, store: RunStore, run_id: str | None = None) -> tuple[Trainer, Run]:
-    """The new folder appears already locked for this trainer (lock.py); the lock ends with it."""
+def start_run(cfg: TrainConfig, store: RunStore, run_id: str | None = None,
+              meta: RunMeta | None = None) -> tuple[Trainer, Run]:
+    """The new folder (with `meta`: its name and note) appears already locked for this trainer
+    (lock.py); the lock ends with it."""
     trainer = Trainer(cfg)
-    run = store.create(cfg, run_id, locked=True)
-    _hold_until_the_end(trainer, run, run.trainer_lock)
+    run = store.create(cfg, run_id, locked=True, meta=meta)
+    hold_until_the_end(trainer, run, run.trainer_lock)
     return trainer, run
 
 
-def _hold_until_the_end(trainer: Trainer, run: Run, lock: RunLock) -> None:
+def hold_until_the_end(trainer: Trainer, run: Run, lock: RunLock) -> None:
     """Attach the run folder, then release the lock on the trainer's last event: after the run's
     listener (subscribed first) has written the final status.json and checkpoint."""
     run.trainer_lock = lock
@@ -76,5 +79,5 @@ def _resume_locked(run: Run, lock: RunLock, extra_steps: int | None, lr_scale: f
     run.truncate_after(step)
     trainer.replay_history(run.metrics(), run.quality(), run.quality_floor())
     atomic_write_json(run.path / "config.json", cfg.to_dict())
-    _hold_until_the_end(trainer, run, lock)
+    hold_until_the_end(trainer, run, lock)
     return trainer, run

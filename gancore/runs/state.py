@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from ..config import TrainConfig
 from ..health import warning_words
+from .meta import RunMeta, label
 from ..registry import is_conditional
 
 
@@ -101,6 +102,7 @@ class RunState:
     last_quality: dict = field(default_factory=dict)  # the last successful measurement, {} if none
     alerts: list[dict] = field(default_factory=list)  # health alerts (gancore/health), open and closed
     cfg: TrainConfig | None = None  # config.json's, not written to status.json
+    meta: RunMeta = field(default_factory=RunMeta)  # meta.json's (name, note, parent), likewise
 
     def __post_init__(self):
         self.status = Status(self.status)
@@ -130,6 +132,15 @@ class RunState:
         if self.status == Status.FINISHED and self.warnings:
             return "finished with warnings"
         return self.status.value
+
+    @property
+    def name(self) -> str:
+        return self.meta.name
+
+    @property
+    def label(self) -> str:
+        """The run as a list shows it: "name (id)", or the id of an unnamed run."""
+        return label(self.run_id, self.meta)
 
     @property
     def variant(self) -> str:

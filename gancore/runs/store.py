@@ -2,6 +2,7 @@
 
 runs/<run_id>/
   config.json        the TrainConfig (plain JSON)
+  meta.json          its name, note, parent run (a fork) or source (an import): runs/meta.py
   status.json        the run's state (state.RunState): status, step, total, message, owner
                      process, updated time, the last metrics record and quality measurement
   metrics.jsonl      one JSON object per logged step (appended as whole lines)
@@ -31,6 +32,7 @@ import torch
 
 from ..config import TrainConfig
 from ..errors import ConfigError, RunError
+from .meta import META_FILE, RunMeta, edited, read_meta
 from .lock import DELETING, RunLock, process_alive as _process_alive, process_tag as _process_tag
 from .state import RunState, Status, merge_alert, quality_record, reduce
 
@@ -109,13 +111,24 @@ class Run:
         except (OSError, ValueError, TypeError, ConfigError) as exc:
             raise RunError(f"run {self.run_id}: config.json cannot be read ({exc})") from exc
 
+    def meta(self) -> RunMeta:
+        return read_meta(self.path)
+
+    def edit_meta(self, name: str | None = None, note: str | None = None) -> RunMeta:
+        """Rename the run and/or change its note (None: unchanged); checked, written atomically.
+        Allowed on any run, imported or training: it changes what lists show, not the run."""
+        with self._lock:
+            meta = edited(self.meta(), name, note)
+            atomic_write_json(self.path / META_FILE, meta.to_json())
+        return meta
+
     def _recorded_state(self, cfg: TrainConfig | None = None) -> RunState:
-        """status.json as written, owner or not."""
+        """status.json as written, owner or not, with meta.json's name beside it."""
         try:
             data = json.loads((self.path / "status.json").read_text())
         except (OSError, ValueError):
             data = {"status": Status.UNKNOWN}
-        return RunState.from_json(self.run_id, data, cfg)
+        return replace(RunState.from_json(self.run_id, data, cfg), meta=self.meta())
 
     def state(self, cfg: TrainConfig | None = None) -> RunState:
         """status.json, with a live status whose owning process is gone shown as "interrupted".
@@ -300,10 +313,13 @@ class RunStore:
     def __init__(self, root: str | Path | None = None):
         self.root = Path(root) if root is not None else default_runs_dir()
 
-    def create(self, cfg: TrainConfig, run_id: str | None = None, locked: bool = False) -> Run:
-        """A new run folder with config.json and status.json, assembled then renamed into place.
+    def create(self, cfg: TrainConfig, run_id: str | None = None, locked: bool = False,
+               meta: RunMeta | None = None) -> Run:
+        """A new run folder with config.json, status.json and meta.json (`meta`: its name, or
+        its parent for a fork), assembled then renamed into place.
         `locked`: it appears already locked for its trainer (run.trainer_lock), so nothing can
         resume or delete it between its creation and its trainer's start."""
+        meta = edited(meta or RunMeta())  # checked before anything is written
         run_id = validate_run_id(run_id) if run_id else new_run_id(cfg)
         final = self.root / run_id
         if final.exists():
@@ -314,6 +330,7 @@ class RunStore:
         (tmp / "checkpoints").mkdir()
         atomic_write_json(tmp / "config.json", cfg.to_dict())
         atomic_write_json(tmp / "status.json", RunState(run_id, Status.CREATED, total=cfg.steps).to_json())
+        atomic_write_json(tmp / META_FILE, meta.to_json())
         lock = RunLock.acquire(tmp, run_id=run_id) if locked else None
         try:
             os.rename(tmp, final)

@@ -365,7 +365,12 @@ class Trainer:
         self.opt_d.load_state_dict(state["opt_d"])
         self.rng.set_state(state["rng"].cpu())
         self.step = int(state["step"])
-        self._set_lr()  # the config's rates (a roll-back lowers them), not the saved ones
+        # The config's rates and betas, not the saved ones: a roll-back lowers the rates, a fork
+        # (runs/fork.py) may change either.
+        self._set_lr()
+        for opt in (self.opt_g, self.opt_d):
+            for group in opt.param_groups:
+                group["betas"] = (self.cfg.beta1, self.cfg.beta2)
 
 
 def train(cfg: TrainConfig, dataset: Dataset | None = None) -> tuple[Trainer, list[dict]]:
