@@ -133,6 +133,12 @@ def build_parser() -> argparse.ArgumentParser:
     animate = sub.add_parser("animate", help="write a run's progress pictures as an animated GIF")
     animate.add_argument("--run", required=True, help="the run folder")
     animate.add_argument("--out", required=True, help="FILE.gif")
+    export = sub.add_parser("export", help="write a run as a bundle (.zip) another GAN Studio imports, read-only")
+    export.add_argument("--run", required=True, help="the run folder")
+    export.add_argument("--out", required=True, help="FILE.zip")
+    imports = sub.add_parser("import", help="import a run bundle (.zip) as a read-only run")
+    imports.add_argument("bundle", help="the bundle file, FILE.zip")
+    imports.add_argument("--runs-dir", default=None, help="where run folders live (default: ./runs)")
     return parser
 
 
@@ -337,8 +343,36 @@ def cmd_animate(args) -> int:
     return 0
 
 
+
+def cmd_export(args) -> int:
+    from .runs.bundle import export_bundle
+    from .runs.store import atomic_write_bytes
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".zip":
+        raise CliError(f"out: must end in .zip, got {args.out!r}")
+    data = export_bundle(RunStore().open_path(args.run))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(out, data)
+    print(f"wrote {out} ({len(data) / 2**20:.1f} MB)")
+    return 0
+
+
+def cmd_import(args) -> int:
+    from .data.uploads import UploadLimits
+    from .runs.bundle import import_bundle
+
+    source = Path(args.bundle)
+    if not source.is_file():
+        raise CliError(f"bundle: no such file {args.bundle!r}")
+    run = import_bundle(source.read_bytes(), RunStore(args.runs_dir), UploadLimits.from_env())
+    print(f"imported {run.run_id} (read-only): {run.path}")
+    return 0
+
+
 COMMANDS = {"train": cmd_train, "fork": cmd_fork, "sample": cmd_sample, "list": cmd_list, "resume": cmd_resume,
             "eval": cmd_eval, "animate": cmd_animate, "alerts": cmd_alerts}
+COMMANDS.update({"export": cmd_export, "import": cmd_import})
 
 
 def main(argv: list[str] | None = None) -> int:

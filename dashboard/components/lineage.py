@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from gancore import GanError
+
 from dashboard.components.wording import origin_words, plain
 
 
@@ -28,3 +30,13 @@ def show_lineage(state, states) -> None:
                           query_params={"run": state.meta.parent})
     if forks:
         row.markdown(f"Forked from it: {', '.join(plain(s.label) for s in forks)}.")
+
+
+def parent_label(store, meta) -> dict[str, str]:
+    """{parent id: its label} for origin_words, or {} (not a fork, or the parent is gone)."""
+    if not meta.forked:
+        return {}
+    try:
+        return {meta.parent: store.open(meta.parent).state().label}
+    except GanError:
+        return {}

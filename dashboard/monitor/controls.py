@@ -8,6 +8,7 @@ import streamlit as st
 from dashboard.components import wording
 from dashboard.components.errors import friendly_errors, show_error
 from dashboard.components.run_view import RunView, load_view
+from dashboard.components.lineage import parent_label
 from dashboard.components.owner import locked_note, may_control
 from dashboard.monitor.alerts_part import show_alerts
 from dashboard.monitor.audience import refresh_seconds
@@ -38,7 +39,7 @@ def asked_note(run_id: str) -> str:
 def recovery_buttons(view: RunView) -> None:
     """The way back, one click: roll back after a divergence, resume with the batch size that
     fits after running out of memory, or simply resume a stopped or interrupted run."""
-    if not may_control() or view.cfg is None:
+    if not may_control() or view.cfg is None or view.meta.imported:  # imported: nothing to train on
         return
     run_id = view.run_id
     if view.diverged and st.button("Roll back to the last healthy checkpoint with half the learning rate",
@@ -68,8 +69,12 @@ def show_controls(run_id: str, viewers: int) -> None:
     cfg = view.cfg
     st.markdown(f"**{wording.plain(view.label)}** · {cfg.model.variant} on {cfg.data.dataset} · "
                 f"status: {wording.run_status_label(view)}{asked_note(run_id)}")
+    if view.meta.imported:
+        st.caption(f"Imported: read-only (exported from run {wording.plain(view.meta.source or '?')}); "
+                   "its bundle holds the generator only, so it cannot be trained further.")
     if view.meta.forked:
-        st.caption(f"A {wording.plain(wording.origin_words(view.meta))}: its curves up to step "
+        origin = wording.origin_words(view.meta, parent_label(manager().store, view.meta))
+        st.caption(f"A {wording.plain(origin)}: its curves up to step "
                    f"{view.meta.fork_step:,} are the parent's.")
     if view.status == "failed":
         show_error(f"Training failed: {view.message}", view.detail)

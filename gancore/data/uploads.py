@@ -87,7 +87,28 @@ def _safe_part(part: str) -> str:
     return cleaned or "_"
 
 
-def _entry_parts(info: zipfile.ZipInfo) -> list[str]:
+def open_archive(data: bytes, limits: UploadLimits) -> tuple[zipfile.ZipFile, list[zipfile.ZipInfo]]:
+    """The archive and its file entries (folders left out), after the checks that need no
+    unpacking: the upload's size, the file count and the declared expanded size."""
+    if len(data) > limits.max_upload_mb * 2**20:
+        raise UploadError(f"the upload is {len(data) / 2**20:.1f} MB; the limit is {limits.max_upload_mb:g} MB")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise UploadError(f"this is not a readable .zip archive ({exc})") from exc
+    files = [e for e in entries if not e.is_dir()]
+    if len(files) > limits.max_files:
+        raise UploadError(f"the archive holds {len(files):,} files; the limit is {limits.max_files:,}")
+    declared = sum(e.file_size for e in files)
+    if declared > limits.max_expanded_mb * 2**20:
+        raise UploadError(f"the archive would unpack to {declared / 2**20:,.0f} MB; the limit is "
+                          f"{limits.max_expanded_mb:g} MB")
+    return archive, files
+
+
+def entry_parts(info: zipfile.ZipInfo) -> list[str]:
+    """The entry's path parts; refused (UploadError): absolute paths, drive letters, `..`, symlinks."""
     name = info.filename.replace("\\", "/")
     if name.startswith("/") or re.match(r"^[A-Za-z]:", name):
         raise UploadError(f"the archive has an entry with an absolute path ({info.filename!r}): refused")
@@ -99,8 +120,27 @@ def _entry_parts(info: zipfile.ZipInfo) -> list[str]:
     return parts
 
 
-def _check_image(path: Path, max_pixels: int) -> str | None:
-    """None if the file is a usable image, else why not."""
+def copy_entry(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, out, written: int,
+               max_expanded_mb: float) -> int:
+    """Unpack `entry` into the binary file `out`, counting real bytes (declared sizes can lie):
+    `written` is what the archive has unpacked to so far; returns it with this entry added.
+    Refused (UploadError) past `max_expanded_mb` in all, or where the archive is damaged."""
+    budget = max_expanded_mb * 2**20
+    try:
+        with archive.open(entry) as src:
+            while chunk := src.read(1 << 16):
+                written += len(chunk)
+                if written > budget:
+                    raise UploadError(f"the archive unpacks to more than {max_expanded_mb:g} "
+                                      "MB (its sizes were understated): refused")
+                out.write(chunk)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise UploadError(f"the archive is damaged at {entry.filename!r} ({exc}): refused") from exc
+    return written
+
+
+def check_image(path, max_pixels: int) -> str | None:
+    """None if the file (a path or a binary file object) is a usable image, else why not."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -117,7 +157,7 @@ def _check_image(path: Path, max_pixels: int) -> str | None:
 
 def _keep_if_image(target: Path, max_pixels: int, skipped: dict) -> None:
     """Delete `target` and count why, unless it is a usable image."""
-    why = _check_image(target, max_pixels)
+    why = check_image(target, max_pixels)
     if why:
         target.unlink()
         skipped[why] = skipped.get(why, 0) + 1
@@ -144,19 +184,8 @@ def import_zip(data: bytes, uploads_root: Path, limits: UploadLimits = UploadLim
     final = uploads_root / f"zip-{digest}"
     if (final / MANIFEST).is_file():
         return load_result(final)
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        entries = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise UploadError(f"this is not a readable .zip archive ({exc})") from exc
-    files = [e for e in entries if not e.is_dir()]
-    if len(files) > limits.max_files:
-        raise UploadError(f"the archive holds {len(files):,} files; the limit is {limits.max_files:,}")
-    declared = sum(e.file_size for e in files)
-    if declared > limits.max_expanded_mb * 2**20:
-        raise UploadError(f"the archive would unpack to {declared / 2**20:,.0f} MB; the limit is "
-                          f"{limits.max_expanded_mb:g} MB")
-    parts = [(e, _entry_parts(e)) for e in files]  # raises on traversal, absolute paths, links
+    archive, files = open_archive(data, limits)
+    parts = [(e, entry_parts(e)) for e in files]  # raises on traversal, absolute paths, links
 
     # one common top folder holding class folders (how most zips are made) is not a class:
     # strip it. A single folder of images stays one class.
@@ -169,7 +198,7 @@ def import_zip(data: bytes, uploads_root: Path, limits: UploadLimits = UploadLim
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     skipped: dict[str, int] = {}
-    written, budget = 0, limits.max_expanded_mb * 2**20
+    written = 0
     try:
         for index, (entry, p) in enumerate(parts):
             suffix = PurePosixPath(p[-1]).suffix.lower()
@@ -185,16 +214,8 @@ def import_zip(data: bytes, uploads_root: Path, limits: UploadLimits = UploadLim
             rel = [_safe_part(p[0]), name] if len(p) > 1 else [name]
             target = tmp.joinpath(*rel)
             target.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                with archive.open(entry) as src, open(target, "wb") as out:
-                    while chunk := src.read(1 << 16):  # count real bytes: declared sizes can lie
-                        written += len(chunk)
-                        if written > budget:
-                            raise UploadError(f"the archive unpacks to more than {limits.max_expanded_mb:g} "
-                                              "MB (its sizes were understated): refused")
-                        out.write(chunk)
-            except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-                raise UploadError(f"the archive is damaged at {entry.filename!r} ({exc}): refused") from exc
+            with open(target, "wb") as out:
+                written = copy_entry(archive, entry, out, written, limits.max_expanded_mb)
             _keep_if_image(target, limits.max_pixels, skipped)
         return _organise(tmp, final, skipped)
     except BaseException:

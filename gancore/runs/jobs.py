@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from ..config import TrainConfig
 from ..errors import GanError
 from ..training.trainer import Event
+from .bundle import refuse_training
 from .fork import parent_records, plan_fork, start_fork
 from .launch import resume_run, start_run
 from .meta import RunMeta, edited
@@ -165,6 +166,7 @@ class JobManager:
     def resume(self, run_id: str, extra_steps: int | None = None, lr_scale: float = 1.0,
                batch_size: int | None = None, checkpoint: str = "latest.pt") -> Job:
         run = self.store.open(run_id)
+        refuse_training(run)  # said on the page that asked, before any thread
         with self._lock:
             current = self._jobs.get(run_id)
             if current is not None and current.live:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from ..config import TrainConfig
 from ..errors import RunError
 from ..sampling.checkpoints import check_finite_weights
+from .bundle import refuse_training
 from .lock import RunLock
 from .meta import RunMeta
 from .state import Status
@@ -57,6 +58,7 @@ def resume_run(run: Run, extra_steps: int | None = None, lr_scale: float = 1.0,
 
 def _resume_locked(run: Run, lock: RunLock, extra_steps: int | None, lr_scale: float,
                    batch_size: int | None, checkpoint: str) -> tuple[Trainer, Run]:
+    refuse_training(run)  # an imported run has no discriminator or optimizer to continue
     state = run.load_checkpoint(checkpoint)
     check_finite_weights(state, ("generator", "discriminator"),
                          advice="training cannot continue from it; start a new run")
