@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.components.errors import friendly_errors
-from dashboard.components.form_spec import advanced_fields, main_fields
+from dashboard.components.form_spec import advanced_fields, form_fields, main_fields
 from dashboard.components.train_form import render_fields
 from dashboard.state import manager
 from gancore import ConfigError
@@ -25,10 +25,12 @@ def _forkable(specs):
 
 
 def kept_words(flat: dict, variant: str, dataset: str) -> str:
-    """The architecture settings the fork keeps, in words ("noise size (latent_dim) 2, ...")."""
-    kept = [name for name, s in SETTINGS.items() if s.architecture and flat.get(name) is not None
-            and not s.picked]
-    parts = [f"{SETTINGS[name].label.lower()} {flat[name]}" for name in kept]
+    """The architecture settings this pair uses, kept by the fork, in words ("noise size
+    (latent_dim) 2, ...")."""
+    kept = [f.name for f in form_fields(variant, dataset) if SETTINGS[f.name].architecture]
+    parts = [f"{SETTINGS[name].label.lower()} "
+             f"{({True: 'yes', False: 'no'} if isinstance(flat[name], bool) else {}).get(flat[name], flat[name])}"
+             for name in kept]
     return f"{variant} on {dataset}" + (f", {', '.join(parts)}" if parts else "")
 
 
