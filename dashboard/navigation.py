@@ -15,6 +15,7 @@ PAGES = [
     st.Page("views/lab.py", title="2D Lab", icon=":material/scatter_plot:"),
     st.Page("views/generate.py", title="Generate", icon=":material/auto_awesome:"),
     st.Page("views/runs.py", title="Runs", icon=":material/folder_open:"),
+    st.Page("views/compare.py", title="Compare", icon=":material/compare_arrows:"),
 ]
 # Who may watch and control (components/owner.py): a page that needs the password it was not given
 # is not run at all, so it sends nothing of a run to the browser; the URL keeps its ?run= for after.

@@ -4,8 +4,9 @@ import time
 import streamlit as st
 
 from dashboard.components import wording
+from dashboard.components.bundle_box import download_bundle_button, import_bundle_box
 from dashboard.components.errors import friendly_errors
-from dashboard.components.quality_compare import compare_quality
+from dashboard.components.compare_picker import compare_link
 from dashboard.components.fork_form import fork_form
 from dashboard.components.lineage import show_lineage
 from dashboard.components.run_naming import name_and_note_editor
@@ -17,6 +18,7 @@ from dashboard.state import manager
 st.title("Runs")
 st.write("Every run in the runs folder, whether started here or from the command line.")
 
+import_bundle_box(manager().store)  # before the listing, which then shows the imported run
 states = manager().store.states()
 live_here = {j.run_id for j in manager().jobs() if j.live}
 if not states:
@@ -25,7 +27,7 @@ if not states:
     st.stop()
 
 st.dataframe(runs_rows(states), hide_index=True, width="stretch")
-compare_quality(manager().store, [s.run_id for s in states if s.last_quality])
+compare_link(states)
 
 st.subheader("Open, resume or delete a run")
 run_id = pick_run("runs", [s.run_id for s in states])
@@ -40,12 +42,14 @@ row.page_link("views/monitor.py", label="Open in Monitor", icon=":material/monit
               query_params={"run": run_id})
 row.page_link("views/generate.py", label="Open in Generate", icon=":material/auto_awesome:",
               query_params={"run": run_id})
+download_bundle_button(row, manager().store, chosen)
 
 if not may_control():
     st.info(control_note())
     st.stop()
 
-if (chosen.status.final or chosen.status.resumable) and run_id not in live_here:
+if (chosen.status.final or chosen.status.resumable) and run_id not in live_here \
+        and not chosen.meta.imported:  # an imported run holds only its generator
     more = None
     if chosen.step >= chosen.total:
         more = row.number_input("More steps", 1, 10_000_000, max(chosen.total // 2, 100), width=160,
