@@ -189,8 +189,11 @@ def compare_parts(configs: dict[str, TrainConfig], labels: dict[str, str] | None
 
 
 def _data_words(cfg: TrainConfig) -> str:
-    """'glyphs' or, where the size or colour was chosen, 'glyphs at 32 px, gray'."""
+    """'glyphs' or, where the size, colour or number of examples was chosen, 'glyphs (32 px,
+    gray)': every data setting that _data_identity groups by, so two groups never read alike."""
     extra = [f"{cfg.data.image_size} px"] if cfg.data.image_size else []
+    if cfg.data.num_samples:
+        extra.append(f"{cfg.data.num_samples:,} examples")
     if cfg.data.channels:
         extra.append(SETTINGS["channels"].choice_words(cfg.data.channels))
     if cfg.data.split != SETTINGS["split"].choices[0]:
