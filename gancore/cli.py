@@ -133,9 +133,13 @@ def build_parser() -> argparse.ArgumentParser:
     animate = sub.add_parser("animate", help="write a run's progress pictures as an animated GIF")
     animate.add_argument("--run", required=True, help="the run folder")
     animate.add_argument("--out", required=True, help="FILE.gif")
-    export = sub.add_parser("export", help="write a run as a bundle (.zip) another GAN Studio imports, read-only")
+    export = sub.add_parser("export", help="write a run as a bundle (.zip) another GAN Studio imports, read-only, "
+                                           "or its metrics or quality as a table (.csv)")
     export.add_argument("--run", required=True, help="the run folder")
-    export.add_argument("--out", required=True, help="FILE.zip")
+    export.add_argument("--out", required=True, help="FILE.zip (the run as a bundle) or FILE.csv (one table)")
+    export.add_argument("--table", default=None, metavar="{metrics,quality}",
+                        help="with a .csv --out: the logged numbers (metrics, the default) or the quality "
+                             "measurements (quality)")
     imports = sub.add_parser("import", help="import a run bundle (.zip) as a read-only run")
     imports.add_argument("bundle", help="the bundle file, FILE.zip")
     imports.add_argument("--runs-dir", default=None, help="where run folders live (default: ./runs)")
@@ -347,14 +351,27 @@ def cmd_animate(args) -> int:
 def cmd_export(args) -> int:
     from .runs.bundle import export_bundle
     from .runs.store import atomic_write_bytes
+    from .runs.tables import records_csv, table_records
 
     out = Path(args.out)
-    if out.suffix.lower() != ".zip":
-        raise CliError(f"out: must end in .zip, got {args.out!r}")
-    data = export_bundle(RunStore().open_path(args.run))
+    kind = out.suffix.lower()
+    if kind not in (".zip", ".csv"):
+        raise CliError(f"out: must end in .zip (the run as a bundle) or .csv (one table), got {args.out!r}")
+    if kind == ".zip" and args.table is not None:
+        raise CliError("table: only with a .csv --out (a .zip holds the whole run)")
+    run = RunStore().open_path(args.run)
+    if kind == ".csv":
+        table = args.table or "metrics"
+        records = table_records(run, table)
+        if not records:  # a file of just a header would look like a broken export
+            raise CliError(f"run: {run.run_id} has no {table} records yet")
+        data, size = records_csv(records).encode("utf-8"), f"{len(records):,} rows of {table}"
+    else:
+        data = export_bundle(run)
+        size = f"{len(data) / 2**20:.1f} MB"
     out.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(out, data)
-    print(f"wrote {out} ({len(data) / 2**20:.1f} MB)")
+    print(f"wrote {out} ({size})")
     return 0
 
 

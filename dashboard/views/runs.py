@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboard.components import wording
 from dashboard.components.bundle_box import download_bundle_button, import_bundle_box
+from dashboard.components.csv_buttons import csv_buttons
 from dashboard.components.errors import friendly_errors
 from dashboard.components.compare_picker import compare_link
 from dashboard.components.fork_form import fork_form
@@ -43,6 +44,7 @@ row.page_link("views/monitor.py", label="Open in Monitor", icon=":material/monit
 row.page_link("views/generate.py", label="Open in Generate", icon=":material/auto_awesome:",
               query_params={"run": run_id})
 download_bundle_button(row, manager().store, chosen)
+csv_buttons(row, manager().store.open(run_id), chosen)
 
 if not may_control():
     st.info(control_note())
