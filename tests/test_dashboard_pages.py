@@ -43,7 +43,7 @@ def _feed_html(at) -> list[str]:
 
 
 def _svg_charts(at) -> list[str]:
-    """The light SVG charts (components/svg_chart.py) the page drew."""
+    """The light SVG charts (gancore/charts/svg_chart.py) the page drew."""
     return [chart for text in [m.value for m in at.markdown] + _feed_html(at)
             for chart in re.findall(r'<svg class="gs-chart".*?</svg>', text, re.S)]
 
@@ -356,8 +356,9 @@ def test_monitor_shows_quality_beside_real_vs_real_and_runs_compares_it(runs_dir
     assert "PacGAN protocol" in _texts(at)
     runs = open_app("views/runs.py")
     assert not runs.exception
-    assert set(runs.multiselect(key="compare-runs").value) == {run_a, run_b}
-    assert runs.selectbox(key="compare-metric").value == "modes"
+    assert set(runs.multiselect(key="runs-compare").value) == {run_a, run_b}, "the newest two, to compare"
+    [link] = [e for e in runs.get("page_link") if "Compare these 2 runs" in e.proto.label]
+    assert set(link.proto.query_string.split("=", 1)[1].replace("%2C", ",").split(",")) == {run_a, run_b}
     assert "modes" in " ".join(str(v) for v in runs.dataframe[0].value["quality (last measured)"])
 
 

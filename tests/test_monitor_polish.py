@@ -14,7 +14,7 @@ from dashboard.components.charts import loss_figure, step_axis
 from dashboard.components.lab_figure import FAKE, REAL, lab_figure
 from dashboard.components.quality import quality_figures, quality_svgs
 from dashboard.components.run_view import RunView
-from dashboard.components.svg_chart import MOST_LOG_LABELS, Line, log_ticks, svg_line_chart
+from gancore.charts.svg_chart import MOST_LOG_LABELS, Line, log_ticks, svg_line_chart
 from dashboard.monitor.measure_now import measure_latest
 from dashboard.monitor.quality_part import MEASURE_NOW, quality_blocks
 from dashboard.monitor.readout import run_readout

@@ -4,9 +4,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from dashboard.components.charts import MAX_POINTS, loss_svg, score_svg  # noqa: E402
-from dashboard.components.quality import quality_svgs  # noqa: E402
-from dashboard.components.svg_chart import TOP, Guide, Line, log_ticks, nice_ticks, svg_line_chart  # noqa: E402
+from gancore.charts.lines import MAX_POINTS, loss_svg, score_svg  # noqa: E402
+from gancore.charts.quality import quality_svgs  # noqa: E402
+from gancore.charts.svg_chart import TOP, Guide, Line, log_ticks, nice_ticks, svg_line_chart  # noqa: E402
 
 NS = "{http://www.w3.org/2000/svg}"
 
@@ -93,7 +93,7 @@ def test_quality_drawings_for_mixtures_and_images():
 
 
 def test_huge_tick_labels_are_short_enough_to_fit_beside_the_axis():
-    from dashboard.components.svg_chart import _label
+    from gancore.charts.svg_chart import _label
     assert [_label(v, 1e10) for v in (0, 1e10, 3e10)] == ["0", "10B", "30B"]
     assert [_label(v, 5e5) for v in (5e5, 1.5e6)] == ["500,000", "1.5M"]
     assert _label(12_000, 2_000) == "12,000" and _label(0.25, 0.05) == "0.25"

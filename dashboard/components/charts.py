@@ -1,46 +1,14 @@
-"""Metric records -> charts: interactive plotly figures, and light SVG drawings for a run while it
-trains (components/svg_chart.py says why). Pure: no streamlit, bounded size whatever the run's length.
-Which of the two the Monitor draws: dashboard/monitor/drawing.py."""
+"""Metric records -> interactive plotly figures. The lines they draw, the thinning of long runs
+and the light SVG versions are gancore/charts/lines.py's (re-exported here for the pages).
+Pure: no streamlit. Which of the two the Monitor draws: dashboard/monitor/drawing.py."""
 from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from dashboard.components.svg_chart import Guide, Line, step_range, svg_line_chart
-
-MAX_POINTS = 400  # per line: what the browser receives stays bounded however long the run
-
-# Distinct colours, matching the sample pictures: red is the generator / generated data.
-BLUE, RED, SLATE = "#2563eb", "#dc2626", "#334155"
-
-# (record key, legend name, colour) of each chart's lines, for both kinds of drawing; a variant's
-# own loss terms (loss_content, loss_adv, ...) join the losses chart in TERM_COLOURS, in turn.
-LOSS_LINES = (("loss_d", "discriminator loss (loss_d)", BLUE), ("loss_g", "generator loss (loss_g)", RED))
-TERM_COLOURS = ("#059669", "#d97706", "#7c3aed", "#0891b2", "#be185d")
-SCORE_LINES = (("d_real", "D(x): score of real data", SLATE), ("d_fake", "D(G(z)): score of generated data", RED))
-LOSS_TITLE, SCORE_TITLE = "Losses", "Real vs fake scores"
-HALF_LABEL = "0.5: D cannot tell"
-WAITING = "waiting for the first numbers"  # an SVG chart before the first numbers
-
-
-def _score_axis(wasserstein: bool) -> str:
-    return "critic score" if wasserstein else "probability 'real'"
-
-
-def downsample(records: list[dict], max_points: int = MAX_POINTS) -> list[dict]:
-    """Every k-th record so at most `max_points` remain; the latest record is always kept."""
-    if len(records) <= max_points:
-        return records
-    stride = -(-len(records) // (max_points - 1))
-    return records[::stride][: max_points - 1] + [records[-1]]
-
-
-def loss_lines(records: list[dict]) -> tuple[tuple[str, str, str], ...]:
-    """LOSS_LINES and a line for each other loss_<name> the records hold (a variant's own terms),
-    in the order they first appear."""
-    base = {key for key, _, _ in LOSS_LINES}
-    terms = list(dict.fromkeys(key for r in records for key in r if key.startswith("loss_") and key not in base))
-    return LOSS_LINES + tuple((key, f"{key[5:].replace('_', ' ')} term ({key})", TERM_COLOURS[i % len(TERM_COLOURS)])
-                              for i, key in enumerate(terms))
+from gancore.charts.lines import (  # noqa: F401  (re-exported: the pages' one place for charts)
+    BLUE, HALF_LABEL, LOSS_LINES, LOSS_TITLE, MAX_POINTS, NO_SCORES_YET, RED, SCORE_LINES, SCORE_TITLE, SLATE,
+    TERM_COLOURS, WAITING, downsample, loss_lines, loss_svg, score_axis, score_svg)
+from gancore.charts.svg_chart import step_range
 
 
 def _line(steps: list, records: list[dict], key: str, name: str, colour: str) -> dict:
@@ -86,41 +54,14 @@ def score_figure(records: list[dict], wasserstein: bool) -> go.Figure:
     steps = [r["step"] for r in pts]
     data = [_line(steps, pts, *spec) for spec in SCORE_LINES]
     if wasserstein:
-        return go.Figure(data=data, layout=_layout(SCORE_TITLE, _score_axis(True), steps))
+        return go.Figure(data=data, layout=_layout(SCORE_TITLE, score_axis(True), steps))
     half = dict(type="line", xref="paper", x0=0, x1=1, yref="y", y0=0.5, y1=0.5,
                 line=dict(dash="dot", color="gray"))
     note = dict(text=HALF_LABEL, xref="paper", x=1, xanchor="right", yref="y", y=0.5,
                 yanchor="top", showarrow=False)
-    return go.Figure(data=data, layout=_layout(SCORE_TITLE, _score_axis(False), steps,
+    return go.Figure(data=data, layout=_layout(SCORE_TITLE, score_axis(False), steps,
                                                shapes=[half], annotations=[note]) | {
-        "yaxis": dict(title=dict(text=_score_axis(False)), range=[0, 1])})
-
-
-def _svg_lines(records: list[dict], specs) -> list[Line]:
-    pts = downsample(records)
-    steps = [r["step"] for r in pts]
-    return [Line(name, colour, steps, [r.get(key) for r in pts]) for key, name, colour in specs]
-
-
-def loss_svg(records: list[dict]) -> str:
-    """The losses chart as SVG text, for a run while it trains."""
-    lines = loss_lines(records)
-    log = len(lines) > len(LOSS_LINES)  # as loss_figure: a variant's small terms on a log axis
-    return svg_line_chart(LOSS_TITLE, _svg_lines(records, lines), "loss (log scale)" if log else "loss",
-                          log_y=log, empty_note=WAITING)
-
-
-NO_SCORES_YET = "the discriminator has not joined yet"  # records without scores: content-only steps
-
-
-def score_svg(records: list[dict], wasserstein: bool) -> str:
-    """D(x) and D(G(z)) as SVG text; probabilities on 0..1 with the dotted 0.5 line."""
-    lines = _svg_lines(records, SCORE_LINES)
-    note = NO_SCORES_YET if records else WAITING
-    if wasserstein:
-        return svg_line_chart(SCORE_TITLE, lines, _score_axis(True), empty_note=note)
-    return svg_line_chart(SCORE_TITLE, lines, _score_axis(False), y_range=(0.0, 1.0),
-                          guides=[Guide(0.5, HALF_LABEL)], empty_note=note)
+        "yaxis": dict(title=dict(text=score_axis(False)), range=[0, 1])})
 
 
 def marked_at(fig: go.Figure, step: int, text: str) -> go.Figure:

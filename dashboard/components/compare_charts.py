@@ -1,6 +1,6 @@
 """Several runs on one step axis: plotly figures for the Compare page. Pure: no streamlit.
 
-One colour per run, the same on every chart (`run_colours`). Losses and scores are drawn as
+One colour per run, the same on every chart (gancore.charts.lines.run_colours). Losses and scores are drawn as
 TensorBoard draws them: the smoothed line (gancore.runs.compare.smooth) over the raw one, faint.
 Quality measures are few points each (one every eval_every steps), drawn as measured.
 """
@@ -9,20 +9,13 @@ from __future__ import annotations
 import html
 
 import plotly.graph_objects as go
-from plotly.colors import qualitative
 
 from dashboard.components.charts import HALF_LABEL, downsample, step_axis
 from dashboard.components.quality import BY_KEY, measured
-from gancore.runs.compare import MAX_RUNS, smooth
+from gancore.charts.svg_chart import FAINT_OPACITY
+from gancore.runs.compare import smoothed_points
 
-# D3's first six: distinct hues (blue, orange, green, red, purple, brown), one per run
-PALETTE = tuple(qualitative.D3[:MAX_RUNS])
-RAW_OPACITY = 0.25  # the unsmoothed line behind the smoothed one, as TensorBoard draws it
-
-
-def run_colours(run_ids: list[str]) -> dict[str, str]:
-    """Run id -> its colour, by its place in the chosen runs."""
-    return {run_id: PALETTE[i % len(PALETTE)] for i, run_id in enumerate(run_ids)}
+RAW_OPACITY = FAINT_OPACITY  # the unsmoothed line behind the smoothed one, as TensorBoard draws it
 
 
 def _legend(labels: dict[str, str], run_id: str) -> str:
@@ -36,14 +29,6 @@ def _layout(title: str, y_title: str, steps: list) -> dict:
                 legend=dict(orientation="h", y=-0.25), hovermode="x unified")
 
 
-def _smoothed_points(records: list[dict], key: str, weight: float) -> list[dict]:
-    """(step, raw, smoothed) of the records holding `key`, smoothed over all of them before any
-    are dropped for drawing, so the smoothed line is the same however long the run."""
-    pts = [r for r in records if r.get(key) is not None]
-    values = smooth([r[key] for r in pts], weight)
-    return downsample([{"step": r["step"], "raw": r[key], "smooth": s} for r, s in zip(pts, values)])
-
-
 def curve_figure(series: dict[str, list[dict]], key: str, title: str, y_title: str, weight: float,
                  colours: dict[str, str], labels: dict[str, str], probability: bool = False) -> go.Figure:
     """One metric (a metrics.jsonl key) of several runs: `series` run id -> its records.
@@ -51,7 +36,7 @@ def curve_figure(series: dict[str, list[dict]], key: str, title: str, y_title: s
     0.5 line, "D cannot tell"."""
     data, steps = [], []
     for run_id, records in series.items():
-        pts = _smoothed_points(records, key, weight)
+        pts = smoothed_points(records, key, weight)
         xs = [p["step"] for p in pts]
         steps += xs
         name, colour = _legend(labels, run_id), colours[run_id]

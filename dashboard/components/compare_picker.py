@@ -102,12 +102,3 @@ def compare_link(states: list[RunState], key: str = "runs-compare") -> None:
         return
     st.page_link("views/compare.py", label=f"Compare these {len(chosen)} runs",
                  icon=":material/compare_arrows:", query_params=link_params(chosen))
-
-
-def short_labels(states: list[RunState], run_ids: list[str]) -> dict[str, str]:
-    """How each chosen run reads on the charts: its name, or its id when unnamed, or its full
-    label ("name (id)") where two chosen runs share a name."""
-    by_id = {s.run_id: s for s in states}
-    names = [by_id[i].name for i in run_ids if by_id[i].name]
-    return {i: by_id[i].label if not by_id[i].name or names.count(by_id[i].name) > 1 else by_id[i].name
-            for i in run_ids}

@@ -7,17 +7,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from gancore.runs.compare import picture_steps, pictures_at
+from gancore.runs.compare import picture_caption, picture_steps, pictures_at
 
 PER_ROW = 3  # pictures side by side: wide enough to see a grid's cells
-
-
-def caption(label: str, step: int | None, at: int) -> str:
-    """Under one run's picture: whose it is and from which step (an earlier one when the run
-    saved no picture at the scrubber's step)."""
-    if step is None:
-        return f"{label}: no picture yet at step {at:,}"
-    return f"{label} · step {step:,}" + ("" if step == at else f" (its latest by step {at:,})")
 
 
 def show_pictures(files: dict[str, list[Path]], labels: dict[str, str]) -> None:
@@ -34,7 +26,7 @@ def show_pictures(files: dict[str, list[Path]], labels: dict[str, str]) -> None:
     matched = pictures_at(files, at)
     for start in range(0, len(matched), PER_ROW):
         for column, pic in zip(st.columns(PER_ROW), matched[start:start + PER_ROW]):
-            words = caption(labels.get(pic.run_id, pic.run_id), pic.step, at)
+            words = picture_caption(labels.get(pic.run_id, pic.run_id), pic.step, at)
             if pic.path is None:
                 column.caption(words)
             else:

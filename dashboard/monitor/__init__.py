@@ -10,7 +10,7 @@ figures.py     the run's charts, light or interactive, built once for all its vi
 quality_part.py, readout.py, html_text.py   the quality part, the progress readout, wording as HTML
 audience.py    who watches which run, and so how often each page polls
 
-The chart builders themselves are pure and live in components/ (charts.py, svg_chart.py,
-quality.py): the Runs page draws quality figures too. Nothing is imported here: the server entry
+The chart builders themselves are pure and live in components/ (charts.py, quality.py: plotly)
+and gancore/charts/ (SVG, shared with the HTML reports): the Runs page draws quality figures too. Nothing is imported here: the server entry
 imports feed.py before it listens, without loading torch or plotly.
 """

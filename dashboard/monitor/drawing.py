@@ -2,7 +2,7 @@
 
 - Training (preparing, running): the live part (readout, charts, picture, their explanations,
   quality) is HTML built on the server, with the charts as light SVG drawings
-  (components/svg_chart.py says why); the browser script shows it and swaps in the feed's newer
+  (gancore/charts/svg_chart.py says why); the browser script shows it and swaps in the feed's newer
   HTML every few seconds, with no page rerun.
 - Live but not training (paused, diverged): Streamlit draws the page once, with interactive
   Plotly charts (zoom, hover); the browser script still polls the feed, for the page key only, and

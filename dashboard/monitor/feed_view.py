@@ -82,7 +82,7 @@ export default function ({ parentElement, data, setTriggerValue }) {
     }
     if (!stopped) timer = setTimeout(poll, every * 1000);
   };
-  // A click on a chart with a step axis (svg_chart.py's data-step-*) asks for that step's picture
+  // A click on a chart with a step axis (gancore/charts/svg_chart.py's data-step-*) asks for that step's picture
   // (history.py); one handler per element, replaced at each call.
   parentElement.onclick = (event) => {
     const svg = event.target.closest("svg[data-step-lo]");

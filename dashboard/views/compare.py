@@ -2,15 +2,16 @@
 and the settings that differ. The address (?runs=id1,id2,...) names the runs, so it can be shared."""
 import streamlit as st
 
-from dashboard.components.compare_charts import colour_key_html, run_colours
+from dashboard.components.compare_charts import colour_key_html
 from dashboard.components.compare_curves import Compared, show_curves, show_quality, smoothing_slider
-from dashboard.components.compare_picker import pick_runs, short_labels
+from dashboard.components.compare_picker import pick_runs
 from dashboard.components.compare_pictures import show_pictures
 from dashboard.components.compare_settings import show_settings
 from dashboard.components.errors import friendly_errors
 from dashboard.components.wording import plain
 from dashboard.state import manager
-from gancore.runs.compare import compare_parts, sample_files
+from gancore.charts.lines import run_colours
+from gancore.runs.compare import compare_parts, sample_files, short_labels
 
 st.title("Compare runs")
 st.write("Two to six runs side by side: losses and scores on one step axis, their pictures at the "

@@ -44,6 +44,19 @@ class Setting:
         """A choice in words for a picker ("gray"; None: "the dataset's own")."""
         return self.words.get(value, "default" if value is None else str(value))
 
+    def value_words(self, value) -> str:
+        """A value as the Train form words it, for tables (Compare, reports): choices by their
+        words, None as what it means ("the dataset's own"), yes / no, numbers without float noise."""
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if value is None or self.words:
+            return self.choice_words(value)
+        if isinstance(value, float):
+            return f"{value:g}"
+        if isinstance(value, int):
+            return f"{value:,}"
+        return str(value)
+
 
 def setting(default: Any = None, label: str = "", help: str = "", **declared):
     """A dataclass field with its setting declared: `batch_size: int = setting(64, "Batch size",

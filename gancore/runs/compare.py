@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..charts.lines import downsample
 from ..config import SETTINGS, TrainConfig
 from ..errors import RunError
 from ..quality.measures import quality_kind
@@ -38,6 +39,15 @@ def smooth(values: list, weight: float) -> list:
         n += 1
         out.append(last / (1 - weight ** n))
     return out
+
+
+def smoothed_points(records: list[dict], key: str, weight: float) -> list[dict]:
+    """[{"step", "raw", "smooth"}] of the records holding `key`, smoothed over all of them before
+    any are dropped for drawing (at most MAX_POINTS kept), so the smoothed line is the same
+    however long the run."""
+    pts = [r for r in records if r.get(key) is not None]
+    values = smooth([r[key] for r in pts], weight)
+    return downsample([{"step": r["step"], "raw": r[key], "smooth": s} for r, s in zip(pts, values)])
 
 
 # ---- settings --------------------------------------------------------------------------------
@@ -73,6 +83,25 @@ def same_settings(configs: dict[str, TrainConfig]) -> list[dict]:
         if name not in differ and users:
             out.append({"name": name, "label": s.label, "value": users[0].flat()[name]})
     return out
+
+
+NOT_USED = "not used"  # a variant's own setting in a run of another variant
+
+
+def settings_rows(configs: dict[str, TrainConfig], labels: dict[str, str]) -> list[dict]:
+    """One row per differing setting: its label, then each run's value under its label."""
+    rows = []
+    for d in differing_settings(configs):
+        row = {"setting": d["label"]}
+        for run_id, value in d["values"].items():
+            row[labels.get(run_id, run_id)] = SETTINGS[d["name"]].value_words(value) if d["used"][run_id] else NOT_USED
+        rows.append(row)
+    return rows
+
+
+def shared_rows(configs: dict[str, TrainConfig]) -> list[dict]:
+    """The settings all the runs share, with their value."""
+    return [{"setting": d["label"], "value": SETTINGS[d["name"]].value_words(d["value"])} for d in same_settings(configs)]
 
 
 # ---- what compares ---------------------------------------------------------------------------
@@ -203,6 +232,15 @@ def _data_words(cfg: TrainConfig) -> str:
     return cfg.data.dataset + (f" ({', '.join(extra)})" if extra else "")
 
 
+def short_labels(states, run_ids: list[str]) -> dict[str, str]:
+    """How each chosen run reads on the charts: its name, or its id when unnamed, or its full
+    label ("name (id)") where two chosen runs share a name."""
+    by_id = {s.run_id: s for s in states}
+    names = [by_id[i].name for i in run_ids if by_id[i].name]
+    return {i: by_id[i].label if not by_id[i].name or names.count(by_id[i].name) > 1 else by_id[i].name
+            for i in run_ids}
+
+
 def check_run_count(run_ids: list[str]) -> list[str]:
     """`run_ids` without repeats, when there are MIN_RUNS to MAX_RUNS of them; else RunError."""
     unique = list(dict.fromkeys(run_ids))
@@ -238,3 +276,11 @@ def pictures_at(files: dict[str, list[Path]], step: int) -> list[MatchedPicture]
         latest = max(before, key=step_of) if before else None
         out.append(MatchedPicture(run_id, latest, step_of(latest) if latest else None))
     return out
+
+
+def picture_caption(label: str, step: int | None, at: int) -> str:
+    """Under one run's picture: whose it is and from which step (an earlier one when the run
+    saved no picture at the scrubber's step)."""
+    if step is None:
+        return f"{label}: no picture yet at step {at:,}"
+    return f"{label} · step {step:,}" + ("" if step == at else f" (its latest by step {at:,})")

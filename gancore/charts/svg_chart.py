@@ -1,13 +1,14 @@
-"""Line charts drawn as SVG text on the server: the charts of a run while it trains.
+"""Line charts drawn as SVG text: the charts of a run while it trains, and of the HTML reports.
 
-Why not Plotly there: a live Monitor refreshes every few seconds, and the browser's redrawing of
+Why not Plotly on a live Monitor: it refreshes every few seconds, and the browser's redrawing of
 Plotly charts costs CPU that is taken from training when the browser runs beside it
 (docs/BENCHMARKS.md, "What the dashboard costs a run"). Swapping in an SVG of a few paths costs
 the browser next to nothing. Paused and finished runs keep
 the interactive Plotly charts (zoom, hover), where redrawing is rare.
 
-Pure: no streamlit. The caller shows the text with `st.markdown(svg, unsafe_allow_html=True)`;
-every piece of text in it is escaped here.
+The reports (gancore/report/) use them because an SVG needs no script and no network: the file
+opens offline anywhere. Pure: no streamlit. The dashboard shows the text with
+`st.markdown(svg, unsafe_allow_html=True)`; every piece of text in it is escaped here.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ LEFT, RIGHT, TOP, BOTTOM = 58, 14, 34, 70  # room for tick labels, title, x titl
 TEXT = "#31333f"  # Streamlit's text colour
 GRID = "#e6e9ef"
 FONT = 'font-size="13"'  # no font family: the text inherits the page's, as Streamlit's own text
+FAINT_OPACITY = 0.25  # the raw line behind a smoothed one, as TensorBoard draws it
 CHAR_WIDTH = 7.0  # average width of a 13 px sans-serif character, for laying out the legend
 
 
@@ -32,6 +34,7 @@ class Line:
     xs: Sequence[float]
     ys: Sequence[float | None]  # None or a non-finite value leaves a gap
     markers: bool = False  # a dot at each point, for sparse series (quality measurements)
+    faint: bool = False  # drawn light and left out of the legend: the raw line under a smoothed one
 
 
 @dataclass(frozen=True)
@@ -204,7 +207,10 @@ def svg_line_chart(title: str, lines: Sequence[Line], y_title: str, *, x_title: 
     for line in lines:
         d, points = _path(line, sx, sy)
         drawn += points
-        if points:
+        if points and line.faint:
+            parts.append(f'<path d="{d}" fill="none" stroke="{line.colour}" stroke-width="1" '
+                         f'stroke-opacity="{FAINT_OPACITY}"/>')
+        elif points:
             latest = next(y for y in reversed(line.ys) if y is not None and math.isfinite(y))
             shown = 10 ** latest if log_y else latest
             # <title>: hovering a line shows its latest value
@@ -216,7 +222,7 @@ def svg_line_chart(title: str, lines: Sequence[Line], y_title: str, *, x_title: 
     if not drawn:
         parts.append(f'<text x="{LEFT + plot_w / 2:.0f}" y="{TOP + plot_h / 2:.0f}" text-anchor="middle" '
                      f'fill="gray">{html.escape(empty_note)}</text>')
-    parts += _legend(lines, TOP + plot_h + 54)
+    parts += _legend([line for line in lines if not line.faint], TOP + plot_h + 54)
     # A step axis says where it lies, so a click can be read as a step (the live feed's script:
     # clicking a chart shows that step's picture).
     steps = (f'data-step-lo="{x_lo:g}" data-step-hi="{x_hi:g}" data-width="{WIDTH}" data-plot-left="{LEFT}" '
