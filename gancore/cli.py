@@ -140,6 +140,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--table", default=None, metavar="{metrics,quality}",
                         help="with a .csv --out: the logged numbers (metrics, the default) or the quality "
                              "measurements (quality)")
+    report = sub.add_parser("report", help="write one run, or 2-6 runs compared, as one HTML file that "
+                                           "opens offline in any browser")
+    report.add_argument("--run", required=True, action="append", help="the run folder; repeat it (2-6 runs) "
+                        "for a comparison")
+    report.add_argument("--out", required=True, help="FILE.html")
     imports = sub.add_parser("import", help="import a run bundle (.zip) as a read-only run")
     imports.add_argument("bundle", help="the bundle file, FILE.zip")
     imports.add_argument("--runs-dir", default=None, help="where run folders live (default: ./runs)")
@@ -375,6 +380,21 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    from .report import report
+    from .runs.store import atomic_write_bytes
+
+    out = Path(args.out)
+    if out.suffix.lower() not in (".html", ".htm"):
+        raise CliError(f"out: must end in .html, got {args.out!r}")
+    store = RunStore()
+    text = report([store.open_path(path) for path in args.run]).encode("utf-8")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(out, text)
+    print(f"wrote {out} ({len(text) / 2**20:.1f} MB)")
+    return 0
+
+
 def cmd_import(args) -> int:
     from .data.uploads import UploadLimits
     from .runs.bundle import import_bundle
@@ -389,7 +409,7 @@ def cmd_import(args) -> int:
 
 COMMANDS = {"train": cmd_train, "fork": cmd_fork, "sample": cmd_sample, "list": cmd_list, "resume": cmd_resume,
             "eval": cmd_eval, "animate": cmd_animate, "alerts": cmd_alerts}
-COMMANDS.update({"export": cmd_export, "import": cmd_import})
+COMMANDS.update({"export": cmd_export, "import": cmd_import, "report": cmd_report})
 
 
 def main(argv: list[str] | None = None) -> int:

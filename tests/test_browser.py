@@ -166,7 +166,7 @@ def test_train_watch_reload_stop_generate_download(server, page, shots):
     first = _step(page)
     _wait_until(lambda: _step(page) > first, what="the step counter to advance")
     # the charts show at once and fill with the first numbers: wait for drawn data, not a frame
-    # (while a run trains they are light SVG drawings: components/svg_chart.py)
+    # (while a run trains they are light SVG drawings: gancore/charts/svg_chart.py)
     page.wait_for_function("""() => [...document.querySelectorAll('svg.gs-chart')]
         .filter(svg => +svg.dataset.points > 0).length >= 2""", timeout=30_000)
     # quality is measured beside training: the first measurement after step 1,000
@@ -289,3 +289,52 @@ def test_a_super_resolution_run_upscales_an_uploaded_picture_and_downloads_it(tm
         page.locator("input[type=file]").set_input_files(str(broken))
         page.get_by_text("cannot be read as a PNG or JPEG image").first.wait_for(timeout=30_000)
         assert page.get_by_test_id("stException").count() == 0
+
+
+def test_a_comparison_downloads_as_a_report_that_opens_offline(tmp_path, browser, shots):
+    """Two tiny runs on the Compare page; the comparison downloaded as a report and opened from
+    disk in a browser: its charts and pictures render, its slider moves every run's picture, and
+    the page asks the network for nothing."""
+    from gancore import RunStore, make_config
+    from gancore.runs.launch import start_run
+    from gancore.runs.meta import RunMeta
+
+    runs = tmp_path / "runs"
+    for run_id, name, lr_g in (("slow", "G at 2e-4", 2e-4), ("fast", "G at 1e-3", 1e-3)):
+        cfg = make_config("vanilla", "ring8", steps=200, batch_size=32, log_every=20, sample_every=50,
+                          eval_every=100, num_samples=2000, hidden_dim=16, lr_g=lr_g, device="cpu")
+        trainer, _ = start_run(cfg, RunStore(runs), run_id, meta=RunMeta(name=name))
+        trainer.run()
+
+    with _serving(runs) as base:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        page = context.new_page()
+        page.goto(f"{base}/compare?runs=slow,fast")
+        page.get_by_text("Settings that differ").first.wait_for(timeout=60_000)
+        page.locator("svg.main-svg").first.wait_for(timeout=60_000)  # the plotly charts
+        assert page.get_by_test_id("stException").count() == 0
+        _screenshot(page, shots, "compare")
+        with page.expect_download() as download_info:
+            page.get_by_role("button", name="Download this comparison as a report (.html)").click()
+        report = tmp_path / "report.html"
+        shutil.copy(download_info.value.path(), report)
+        context.close()
+
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    asked: list[str] = []
+    context.on("request", lambda request: asked.append(request.url))
+    page = context.new_page()
+    page.goto(report.as_uri())
+    charts = page.locator("svg.gs-chart")
+    assert charts.count() >= 5, "losses, terms, both scores and quality"
+    assert all(charts.nth(i).bounding_box()["width"] > 200 for i in range(charts.count())), "drawn, not empty"
+    assert page.evaluate("() => document.images.length > 0 && Array.from(document.images)"
+                         ".every(i => i.complete && i.naturalWidth > 0)"), "every picture decodes"
+    shown = page.locator(".frame:not([hidden]) figcaption")
+    assert shown.all_inner_texts() == ["G at 2e-4 · step 200", "G at 1e-3 · step 200"]
+    page.locator("input[type=range]").fill("1")  # the slider's second position: step 50
+    assert shown.all_inner_texts() == ["G at 2e-4 · step 50", "G at 1e-3 · step 50"]
+    page.set_viewport_size({"width": 1280, "height": min(page.evaluate("document.body.scrollHeight"), 4000)})
+    page.screenshot(path=str(shots / "report.png"))
+    assert [url for url in asked if not url.startswith(("file:", "data:"))] == [], "the report fetched nothing"
+    context.close()

@@ -8,9 +8,11 @@ from dashboard.components.compare_picker import pick_runs
 from dashboard.components.compare_pictures import show_pictures
 from dashboard.components.compare_settings import show_settings
 from dashboard.components.errors import friendly_errors
+from dashboard.components.report_button import report_button
 from dashboard.components.wording import plain
 from dashboard.state import manager
 from gancore.charts.lines import run_colours
+from gancore.report import comparison_report
 from gancore.runs.compare import compare_parts, sample_files, short_labels
 
 st.title("Compare runs")
@@ -38,6 +40,8 @@ with friendly_errors("These runs cannot be compared"):
 
     st.subheader("Losses and scores")
     weight = smoothing_slider()
+    report_button(st, lambda: comparison_report(runs, weight), "Download this comparison as a report (.html)",
+                  f"comparison-{'-'.join(chosen)[:120]}.html", key="compare-report")
     show_curves(parts, data, weight)
 
     st.subheader("Quality")

@@ -6,6 +6,7 @@ import streamlit as st
 from dashboard.components import wording
 from dashboard.components.bundle_box import download_bundle_button, import_bundle_box
 from dashboard.components.csv_buttons import csv_buttons
+from dashboard.components.report_button import report_button
 from dashboard.components.errors import friendly_errors
 from dashboard.components.compare_picker import compare_link
 from dashboard.components.fork_form import fork_form
@@ -15,6 +16,7 @@ from dashboard.components.runs_table import runs_rows
 from dashboard.components.run_picker import pick_run
 from dashboard.components.owner import control_note, may_control
 from dashboard.state import manager
+from gancore.report import run_report
 
 st.title("Runs")
 st.write("Every run in the runs folder, whether started here or from the command line.")
@@ -45,6 +47,8 @@ row.page_link("views/generate.py", label="Open in Generate", icon=":material/aut
               query_params={"run": run_id})
 download_bundle_button(row, manager().store, chosen)
 csv_buttons(row, manager().store.open(run_id), chosen)
+report_button(row, lambda: run_report(manager().store.open(run_id)), "Report (.html)", f"{run_id}-report.html",
+              key=f"report-{run_id}")
 
 if not may_control():
     st.info(control_note())

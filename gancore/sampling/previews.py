@@ -46,6 +46,17 @@ class NoisePreview:
     def png(self, generator: torch.nn.Module) -> bytes:
         return self.draw(generator)[0]
 
+    @staticmethod
+    def words(kind: str, conditional: bool) -> str:
+        """What the picture shows, for people who don't program (reports)."""
+        if kind == "points":
+            return ("Generated points (red) drawn over real ones (grey): a good generator covers every "
+                    "cluster of the real data, not just a few.")
+        if conditional:
+            return ("Each row is one class, asked for by its label: a good generator draws the class it "
+                    "is asked for, and varied examples of it along the row.")
+        return "An 8 x 8 grid of generated images from the same fixed noise each time, so you can watch them improve."
+
 
 class LowResPreview:
     """Fixed images, one row each: the low-resolution input (enlarged by repeating pixels),
@@ -65,6 +76,13 @@ class LowResPreview:
             hr = data.x[:self.ROWS].float()
         self.hr = hr.to(device)  # (R, C, S, S)
         self.lr = downscale(self.hr, self.scale)  # (R, C, S/scale, S/scale)
+
+    @staticmethod
+    def words(kind: str, conditional: bool) -> str:
+        """What the picture shows, for people who don't program (reports)."""
+        return ("Each row is one image: the small input (its pixels enlarged), plain bicubic "
+                "enlarging, the generator's upscaling, and the real full-size image. A good "
+                "generator's column looks closer to the real one than bicubic's.")
 
     def draw(self, generator: torch.nn.Module) -> tuple[bytes, None]:
         """The picture; no spread: each output follows its own input, so variety is the inputs'."""
