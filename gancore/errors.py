@@ -21,5 +21,9 @@ class DataError(ConfigError):
     """A dataset cannot be loaded (missing files, no connection, bad folder)."""
 
 
+class CliError(GanError):
+    """A command-line argument is not allowed (a file name of the wrong kind, a missing file)."""
+
+
 class RunError(GanError):
     """A run folder or checkpoint is missing, unreadable or does not match."""
