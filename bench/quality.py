@@ -40,17 +40,18 @@ def machine() -> str:
             f"python {platform.python_version()}, {time.strftime('%Y-%m-%d')}")
 
 
-def mnist_config(variant: str, **overrides):
-    return make_config(variant, "mnist", data_dir=str(MNIST_DIR), split="test", device="cpu", **overrides)
+def mnist_config(variant: str, data_dir=MNIST_DIR, device: str = "cpu", **overrides):
+    return make_config(variant, "mnist", data_dir=str(data_dir), split="test", device=device, **overrides)
 
 
-def train_measured(cfg, runs: Path) -> tuple[dict, float]:
-    """Train with quality measured beside training; the run's final quality and floor, and the
-    training images/s (steps x batch / training wall time: evaluation slowdowns count)."""
+def train_measured(cfg, runs: Path, device: str = "cpu") -> tuple[dict, float]:
+    """Train with quality measured beside training; the run's final quality and floor (measured
+    on `device`), and the training images/s (steps x batch / training wall time: evaluation
+    slowdowns count)."""
     trainer, run = start_run(cfg, RunStore(runs))
     trainer.run()
     wall = run.metrics()[-1]["wall_time"]
-    return evaluate_run(run, device="cpu"), cfg.steps * cfg.batch_size / wall
+    return evaluate_run(run, device=device), cfg.steps * cfg.batch_size / wall
 
 
 def _cell(value, share: bool) -> str:

@@ -45,14 +45,17 @@ CONFIG_KEYS = ("steps", "batch_size", "n_critic", "lr_g", "lr_d", "beta1", "beta
 SAMPLE_SEED = 10_000  # sampling noise seed = SAMPLE_SEED + training seed (as bench/ring8_modes.py)
 
 
-def run_seed(variant: str, dataset: str, seed: int, runs_dir: Path) -> dict:
-    """Train one seed through the CLI with defaults only, then score its final checkpoint."""
+def run_seed(variant: str, dataset: str, seed: int, runs_dir: Path, flags: dict | None = None) -> dict:
+    """Train one seed through the CLI with defaults only, then score its final checkpoint.
+    `flags` adds CLI settings ({"device": "cuda"} -> --device cuda); none for the table."""
     run_id, n = f"{variant}-{dataset}-seed{seed}", 1
     while (runs_dir / run_id).exists():  # a reused runs_dir: never train over an earlier run
         n += 1
         run_id = f"{variant}-{dataset}-seed{seed}-{n}"
     cmd = [sys.executable, "-m", "gancore", "train", "--variant", variant, "--dataset", dataset,
            "--seed", str(seed), "--runs-dir", str(runs_dir), "--run-id", run_id, "--quiet"]
+    for key, value in (flags or {}).items():
+        cmd += [f"--{key.replace('_', '-')}", str(value)]
     load = os.getloadavg()[0]
     start = time.perf_counter()
     done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
