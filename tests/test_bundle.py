@@ -148,7 +148,7 @@ def _hostile(entries: dict[str, bytes], case: str, tmp_path) -> tuple[bytes, dic
         return _zip(entries, symlinks=[("samples/step_0000001.png", "/etc/passwd")]), limits, "symbolic link"
     if case == "pickle":
         return (_zip({**entries, "generator.pt": _weights({"generator": Payload(tmp_path / "pwned")})}),
-                limits, "cannot be loaded safely")
+                limits, "holds Python objects besides plain weights")
     if case == "oversized":
         return _zip(entries), {"max_upload_mb": 0.001}, "the limit is 0.001 MB"
     if case == "too_many_files":

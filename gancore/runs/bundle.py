@@ -209,7 +209,8 @@ def _check_samples(contents: dict[str, bytes], limits: UploadLimits) -> None:
         if SAMPLE_NAME.match(name):
             why = check_image(io.BytesIO(data), limits.max_pixels)
             if why:
-                raise BundleError(f"the bundle's {name} is one of the {why}: refused")
+                raise BundleError(f"the bundle's {name} is not a usable picture (it is among the {why}): "
+                                  "refused")
 
 
 def imported_id(source_id: str, store: RunStore) -> str:

@@ -3,6 +3,7 @@ with weights_only=True)."""
 from __future__ import annotations
 
 import io
+import pickle
 
 import torch
 
@@ -60,7 +61,15 @@ def load_checkpoint_bytes(data: bytes, max_mb: float = 200.0) -> dict:
         raise RunError(f"the checkpoint is {len(data) / 2**20:.0f} MB; the limit is {max_mb:g} MB")
     try:
         state = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
-    except Exception as exc:  # a pickle payload, a truncated file, not a checkpoint at all
+    except pickle.UnpicklingError as exc:
+        # torch's message advises weights_only=False, exactly what must not be done with a file
+        # from outside: say what the file is instead
+        if "GLOBAL" not in str(exc):  # no reference to a Python object: not a pickle of plain data
+            raise RunError("this file cannot be loaded safely as a checkpoint (it is not a PyTorch "
+                           "checkpoint file)") from exc
+        raise RunError("this file holds Python objects besides plain weights (code could run if it "
+                       "were opened the unsafe way), so it is not loaded") from exc
+    except Exception as exc:  # a truncated file, not a checkpoint at all
         raise RunError("this file cannot be loaded safely as a checkpoint "
                        f"({str(exc).strip().splitlines()[0][:200]})") from exc
     if not isinstance(state, dict) or "generator" not in state:
