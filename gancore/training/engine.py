@@ -3,7 +3,7 @@
 Each option is switchable in the config and measured on its own in docs/BENCHMARKS.md:
 - amp: bf16 autocast of the forward passes (no GradScaler needed for bf16);
 - channels_last: NHWC memory layout for conv networks and image data (cuDNN's and oneDNN's fast path);
-- compile: torch.compile(mode="reduce-overhead") of both networks (CUDA graphs on a GPU).
+- compile: torch.compile of both networks (fused kernels; no CUDA graphs, see prepare_networks).
 "auto" resolves to what measured fastest for the device and keeps results correct: on a GPU all
 but compile; on a CPU channels_last for conv networks, and neither bf16 (it changes the numbers)
 nor compile. The measurements are in docs/BENCHMARKS.md.
@@ -52,7 +52,11 @@ def prepare_networks(engine: Engine, *networks: nn.Module) -> list[nn.Module]:
     for net in networks:
         if engine.channels_last:
             net.to(memory_format=torch.channels_last)
-        out.append(torch.compile(net, mode="reduce-overhead") if engine.compile else net)
+        # The default mode, not "reduce-overhead": its CUDA graphs reuse their output buffers at
+        # later calls, but the step keeps G's `fake` from the D phase for the G phase, and on an
+        # H200 it was found overwritten there ("accessing tensor output of CUDAGraphs that has
+        # been overwritten", docs/BENCHMARKS.md). On a CPU the two modes are the same.
+        out.append(torch.compile(net) if engine.compile else net)
     return out
 
 
