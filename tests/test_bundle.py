@@ -193,17 +193,10 @@ def test_a_hostile_bundle_is_refused_in_words_and_leaves_nothing(exported, tmp_p
     assert not (tmp_path / "pwned").exists(), "the pickle payload never ran"
 
 
-def test_a_bundle_that_lies_about_its_sizes_is_caught_while_unpacking(exported, tmp_path, monkeypatch):
+def test_a_bundle_that_lies_about_its_sizes_is_caught_while_unpacking(exported, tmp_path, request):
     entries = _entries(exported[1])
     bundle = _zip({**entries, "metrics.jsonl": b"{}\n" * (2 * 2**20)})  # 6 MB that compress to a few KB
-    original = zipfile.ZipFile.infolist
-
-    def lying(self):
-        infos = original(self)
-        for info in infos:
-            info.file_size = 10  # every header claims 10 bytes
-        return infos
-    monkeypatch.setattr(zipfile.ZipFile, "infolist", lying)
+    request.getfixturevalue("understated_zip_sizes")  # after _entries and _zip, which read headers too
     root = tmp_path / "runs"
     with pytest.raises(UploadError, match="understated|damaged"):
         import_bundle(bundle, RunStore(root), UploadLimits(max_expanded_mb=1))
