@@ -18,6 +18,7 @@ steps; no GPU queue shared with background runs), and learning rates stay at the
 from __future__ import annotations
 
 import math
+import threading
 from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,6 +33,8 @@ from .training.losses import score_probability
 from .registry import create_gan, is_conditional
 from .sampling import fixed_inputs
 from .training.step import TwoPhaseStep
+from .training.threads import run_torch_inline_in_this_thread
+from .lab_views import Frames, js_divergence, latent_mesh
 
 MAX_POINTS = 2000  # the fixed real sample and the fixed noise batch; a snapshot shows up to this
 MAX_K = 100  # updates of one network per iteration
@@ -70,6 +73,20 @@ class LabSnapshot:
     dataset: str
     label: int | None = None  # conditional variants: the class shown; None otherwise
     label_name: str | None = None
+    js: float = float("nan")  # JS divergence of the real and generated points shown (lab_views)
+    mesh: np.ndarray | None = None  # (M, M, 2) G's manifold in raw coordinates, when asked for
+
+
+_thread = threading.local()
+
+
+def _inline_torch() -> None:
+    """Torch ops of the calling thread run inline, once per thread. The lab's MLPs are small:
+    an OpenMP team only adds spin-waits, and on a busy machine (a run training beside the lab)
+    they slow both (docs/BENCHMARKS.md, the 2D Lab rows)."""
+    if not getattr(_thread, "inline", False):
+        run_torch_inline_in_this_thread()
+        _thread.inline = True
 
 
 def _check_int(name: str, value, lo: int, hi: int) -> int:
@@ -105,6 +122,7 @@ class Lab2D:
         betas = (cfg.beta1, cfg.beta2)
         self.opt_g = torch.optim.Adam(self.gan.generator.parameters(), cfg.lr_g, betas=betas, foreach=True)
         self.opt_d = torch.optim.Adam(self.gan.discriminator.parameters(), cfg.lr_d, betas=betas, foreach=True)
+        self.optimizer = "Adam"  # lab_knobs.tune may swap both for SGD while the lab runs
         self.step_fn = TwoPhaseStep(self.gan, self.opt_g, self.opt_d, cfg.n_critic, cfg.model.gp_lambda)
         self.score_kind = "probability" if self.step_fn.readout is score_probability else "critic"
 
@@ -127,6 +145,7 @@ class Lab2D:
         self.d_updates = 0
         self.g_updates = 0
         self.history: deque[dict] = deque(maxlen=HISTORY)
+        self.frames = Frames()  # the snapshots the page drew, for its scrubber
 
     # ---- building from a run ----------------------------------------------------------------
     @classmethod
@@ -178,6 +197,7 @@ class Lab2D:
         k_d = _check_int("k_d", k_d, 1, MAX_K)
         k_g = _check_int("k_g", k_g, 1, MAX_K)
         iterations = _check_int("iterations", iterations, 1, MAX_ITERATIONS)
+        _inline_torch()
         self.gan.generator.train()
         self.gan.discriminator.train()
         record = {}
@@ -234,12 +254,15 @@ class Lab2D:
         with self._eval(), torch.no_grad():
             return self.step_fn.readout(self.gan.discriminator(x, self._labels(len(x), label)).float()).cpu().numpy()
 
-    def snapshot(self, grid: int = 60, n_points: int = 500, label: int | None = None) -> LabSnapshot:
-        """The picture now; see LabSnapshot. `label`: the class for conditional variants (default 0).
+    def snapshot(self, grid: int = 60, n_points: int = 500, label: int | None = None,
+                 manifold: bool = False) -> LabSnapshot:
+        """The picture now; see LabSnapshot. `label`: the class for conditional variants (default 0);
+        `manifold`: also map a latent grid through G (snap.mesh).
         Reads only: no parameter gradient, optimizer state or train/eval mode is changed."""
         grid = _check_int("grid", grid, 2, MAX_GRID)
         n_points = _check_int("n_points", n_points, 1, MAX_POINTS)
         label = self._check_label(label)
+        _inline_torch()
         real, z, y = self.real_x, self.fixed_z, self.fixed_y
         if label is not None:
             real = real[self.real_y == label]
@@ -250,6 +273,10 @@ class Lab2D:
         with self._eval():
             with torch.no_grad():
                 fake = self.gan.generator(z, y).float() * self.info.scale  # (N, 2) raw
+                mesh = None
+                if manifold:
+                    one = None if y is None else torch.full((1,), label, dtype=torch.long, device=self.device)
+                    mesh = latent_mesh(self.gan.generator, self.gan.generator.latent_dim, one) * self.info.scale
             fake_scores, gradient = self._fake_gradient(fake, y)  # (N,), (N, 2)
         x0, x1, y0, y1 = self.bounds
         gx, gy = np.linspace(x0, x1, grid), np.linspace(y0, y1, grid)  # (G,), (G,)
@@ -267,7 +294,8 @@ class Lab2D:
             arrows=self._display_arrows(gradient), grid_x=gx, grid_y=gy, scores=heat,
             score_kind=self.score_kind, score_mid=float(mid), d_real=d_real, d_fake=d_fake,
             bounds=self.bounds, variant=self.cfg.model.variant, dataset=self.info.name, label=label,
-            label_name=(names[label] if label is not None and label < len(names) else None))
+            label_name=(names[label] if label is not None and label < len(names) else None),
+            js=js_divergence(real.numpy(), fake.cpu().numpy(), self.bounds), mesh=mesh)
 
     def _fake_gradient(self, fake_raw: torch.Tensor, y: torch.Tensor | None):
         """-d loss_G / d x at each generated point, in raw coordinates, (N, 2), and D's output
