@@ -6,9 +6,11 @@ import logging
 from pathlib import Path
 
 import pytest
+
 from streamlit import config
 from app_pages import open_app
 from dashboard import access
+from dashboard.components.wording import plain
 from gancore import RunStore, make_config
 from gancore.runs.launch import start_run
 
@@ -197,7 +199,7 @@ def test_once_unlocked_stop_is_there_and_stops_the_run(runs_dir, monkeypatch):
     job = _live_job(runs_dir)
     at = open_app("views/monitor.py", run=job.run_id)
     assert not at.exception and "Stop" not in _labels(at)
-    assert "need the owner password" in _texts(at) and job.run_id in _texts(at), "watched, not controlled"
+    assert "need the owner password" in _texts(at) and plain(job.run_id) in _texts(at), "watched, not controlled"
     _unlock(at, PASSWORD)
     assert {"Stop", "Lock"} <= _labels(at)
     next(b for b in at.button if b.label == "Stop").click().run()
