@@ -205,11 +205,15 @@ def test_train_watch_reload_stop_generate_download(server, page, shots):
     assert page.get_by_text(f"Yes, delete {run_id}").count() == 1, "the run is listed and selectable"
     _screenshot(page, shots, "runs")
 
-    # the 2D Lab: a fresh GAN, stepped from the page, drawn with D's heatmap and G's arrows
+    # the 2D Lab: a fresh GAN, played past step 50 then paused, drawn with D's heatmap and G's
+    # arrows (tests/test_lab_browser.py tries the rest of the lab)
     page.goto(f"{server}/lab")
     page.get_by_role("button", name="Start a fresh lab").click()
-    page.get_by_role("button", name="Run 50 iterations").click()
-    page.get_by_text("50", exact=True).first.wait_for(timeout=60_000)
+    page.get_by_role("button", name="Play").click()
+    lab_step = page.get_by_test_id("stMetric").filter(has_text="Step").first.get_by_test_id("stMetricValue")
+    _wait_until(lambda: int(lab_step.inner_text().replace(",", "")) >= 50, what="the lab past step 50")
+    page.get_by_role("button", name="Pause").click()
+    page.get_by_role("button", name="Play").wait_for(timeout=30_000)
     page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
     assert page.get_by_test_id("stException").count() == 0
     _screenshot(page, shots, "lab")

@@ -1,17 +1,23 @@
-"""The 2D Lab page under AppTest: renders with no runs, starts a fresh lab, every button steps it,
-opens a run's checkpoint, and works in viewer mode (it never writes run folders)."""
+"""The 2D Lab page under AppTest: renders with no runs, starts a fresh lab, every step button, Play
+and Pause at a speed, the scrubber, the arrows and manifold toggles, the knobs and their restart,
+the share link (and a damaged one), save as a run, a run's checkpoint, and viewer mode."""
+import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from gancore import RunStore, make_config
+from gancore.lab_knobs import Knobs
+from gancore.lab_share import drawn_lab, link_params
 from gancore.runs.launch import start_run
 
 REPO = Path(__file__).resolve().parents[1]
 APP = str(REPO / "dashboard" / "navigation.py")
 PAGE = "views/lab.py"
-BUTTONS = ["Train D (one step)", "Train G (one step)", "Train both (one step)", "Run 50 iterations"]
+BUTTONS = ["Train D (one step)", "Train G (one step)", "Train both (one step)"]
+BLOB = np.random.default_rng(0).normal(size=(40, 2)) * 0.1 + [1.0, -1.0]
 
 
 @pytest.fixture
@@ -20,12 +26,20 @@ def runs_dir(tmp_path, monkeypatch):
     return tmp_path
 
 
-def _lab_page() -> AppTest:
+def _lab_page(query: dict | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     at.switch_page(PAGE)
+    at.query_params.update(query or {})
     at.run()
     return at
+
+
+def encode_link() -> str:
+    """A drawn lab's link: SGD, noise size 3, k_D 2."""
+    lab = drawn_lab(BLOB)
+    knobs = Knobs(lr_d=0.001, lr_g=0.001, optimizer="SGD", loss="non-saturating", latent_dim=3)
+    return "&".join(f"{k}={v}" for k, v in link_params(lab, knobs, 2, 1, points=BLOB).items())
 
 
 def _texts(at) -> str:
@@ -52,23 +66,132 @@ def test_the_page_renders_with_no_runs_and_offers_a_fresh_lab(runs_dir):
     assert not at.exception and "No runs on 2D points yet" in _texts(at)
 
 
-def test_a_fresh_lab_steps_with_every_button_and_shows_the_figure(runs_dir):
-    at = _lab_page()
+def _start(at) -> AppTest:
     _button(at, "Start a fresh lab").click().run()
     assert not at.exception and not at.error
-    assert _step(at) == 0 and at.get("plotly_chart")
+    return at
+
+
+def _figure(at, index=0) -> dict:
+    return json.loads(at.get("plotly_chart")[index].proto.spec)
+
+
+def _trace_names(at) -> list[str]:
+    return [t.get("name") for t in _figure(at)["data"]]
+
+
+def test_a_fresh_lab_steps_with_every_button_and_shows_picture_and_history(runs_dir):
+    at = _start(_lab_page())
+    assert _step(at) == 0 and len(at.get("plotly_chart")) == 2
     assert "Gray dots" in _texts(at) and "red dots" in _texts(at) and "arrow" in _texts(at)
     at.number_input(key="lab-k_d").set_value(3)
-    expected = {"Train D (one step)": 1, "Train G (one step)": 2, "Train both (one step)": 3,
-                "Run 50 iterations": 53}
+    expected = {"Train D (one step)": 1, "Train G (one step)": 2, "Train both (one step)": 3}
     for label in BUTTONS:
         _button(at, label).click().run()
         assert not at.exception and not at.error, label
         assert _step(at) == expected[label], label
     lab = at.session_state["lab"]
-    assert (lab.d_updates, lab.g_updates) == (3 * 52, 52)  # k_D = 3 for every D step, k_G = 1
-    assert len(at.get("plotly_chart")) == 1
+    assert (lab.d_updates, lab.g_updates) == (3 * 2, 2)  # k_D = 3 for every D step, k_G = 1
+    history = _figure(at, 1)
+    assert [t["name"] for t in history["data"]] == ["D loss", "G loss", "D(x), real", "D(G(z)), generated",
+                                                    "JS divergence"]
+    assert history["data"][4]["x"] == [0, 1, 2, 3], "one divergence point per frame drawn"
+    assert 0 <= float(next(m.value for m in at.metric if m.label == "JS divergence")) <= 0.7
     assert not list(runs_dir.iterdir()), "the lab writes nothing to the runs folder"
+
+
+def test_play_steps_every_frame_at_the_chosen_speed_and_pause_stops(runs_dir):
+    at = _start(_lab_page())
+    _button(at, "Play").click().run()  # AppTest runs the fragment once per run: one frame
+    assert not at.exception and _step(at) == 5, "the default speed: 5 iterations a frame"
+    assert all(_button(at, label).disabled for label in BUTTONS), "no single steps while playing"
+    at.select_slider(key="lab-speed").set_value(20).run()
+    assert _step(at) == 25
+    at.run()
+    assert _step(at) == 45
+    _button(at, "Pause").click().run()
+    assert _step(at) == 45 and not _button(at, "Train both (one step)").disabled
+    at.run()
+    assert _step(at) == 45, "paused: a redraw takes no step"
+
+
+def test_the_scrubber_shows_an_earlier_frame(runs_dir):
+    at = _start(_lab_page())
+    assert not [s for s in at.select_slider if s.key == "lab-scrub"], "one frame: nothing to look back at"
+    for _ in range(3):
+        _button(at, "Train both (one step)").click().run()
+    scrub = at.select_slider(key="lab-scrub")
+    assert scrub.options == ["0", "1", "2", "3"] and scrub.value == 3
+    latest = _figure(at)["data"][1]["x"]
+    scrub.set_value(1).run()
+    assert _step(at) == 1 and "iteration 1" in _figure(at)["layout"]["title"]["text"]
+    assert _figure(at)["data"][1]["x"] != latest, "the generated points as they were"
+    assert at.session_state["lab"].iteration == 3, "looking back changes nothing"
+    _button(at, "Train both (one step)").click().run()
+    assert _step(at) == 4 and at.select_slider(key="lab-scrub").value == 4, "a new step shows the new frame"
+
+
+def test_arrows_and_manifold_toggle(runs_dir):
+    at = _start(_lab_page())
+    assert "where G pushes its points" in _trace_names(at) and "G's manifold (latent grid)" not in _trace_names(at)
+    at.checkbox(key="lab-manifold").check().run()
+    assert "G's manifold (latent grid)" in _trace_names(at)
+    at.checkbox(key="lab-arrows").uncheck().run()
+    assert "where G pushes its points" not in _trace_names(at) and not at.exception
+
+
+def test_knobs_change_the_running_lab_and_a_restart_takes_new_networks(runs_dir):
+    at = _start(_lab_page())
+    at.number_input(key="lab-lr_d").set_value(0.01)
+    at.selectbox(key="lab-optimizer").set_value("SGD")
+    at.selectbox(key="lab-loss").set_value("minimax").run()
+    lab = at.session_state["lab"]
+    assert lab.opt_d.param_groups[0]["lr"] == 0.01 and lab.optimizer == "SGD" and lab.gan.g_loss == "minimax"
+    assert not [w for w in at.warning if "Needs new networks" in w.value]
+    at.number_input(key="lab-latent").set_value(3)
+    at.selectbox(key="lab-loss").set_value("Wasserstein + GP").run()
+    assert "Needs new networks: noise size 2 -> 3; loss minimax -> Wasserstein + GP" in _texts(at)
+    assert at.session_state["lab"] is lab, "the old lab runs on until the restart"
+    _button(at, "Restart with these").click().run()
+    fresh = at.session_state["lab"]
+    assert not at.exception and not at.error and fresh is not lab
+    assert (fresh.cfg.model.variant, fresh.gan.generator.latent_dim, fresh.optimizer) == ("wgan_gp", 3, "SGD")
+    assert _step(at) == 0 and "Needs new networks" not in _texts(at) and "critic" in _texts(at)
+    assert at.number_input(key="lab-lr_d").value == 0.01, "the knobs show the new lab's values"
+
+
+def test_the_share_link_restores_settings_and_drawing(runs_dir):
+    at = _start(_lab_page())
+    at.selectbox(key="lab-optimizer").set_value("SGD").run()
+    code = at.code[0].value
+    assert code.startswith("/lab?lab=vanilla&data=ring8&") and "opt=SGD" in code
+    params = dict(p.split("=", 1) for p in encode_link().split("&"))
+    fresh = _lab_page(params)
+    assert not fresh.exception and not fresh.error
+    lab = fresh.session_state["lab"]
+    assert lab.info.name == "drawn" and lab.optimizer == "SGD" and lab.gan.generator.latent_dim == 3
+    assert fresh.number_input(key="lab-k_d").value == 2 and fresh.selectbox(key="lab-optimizer").value == "SGD"
+    assert "drawn dataset cannot be kept training as a run" in _texts(fresh)
+    assert "pts=" in fresh.code[0].value, "a drawn lab's own link carries its drawing"
+
+
+def test_a_damaged_link_says_which_parameter(runs_dir):
+    params = dict(p.split("=", 1) for p in encode_link().split("&"))
+    at = _lab_page({**params, "opt": "Nadam"})
+    assert not at.exception and "opt: must be one of Adam, SGD" in _texts(at)
+    assert not at.get("plotly_chart"), "no lab started from it"
+
+
+def test_save_as_run_starts_a_separate_run(runs_dir):
+    from dashboard.state import manager
+    at = _start(_lab_page())
+    _button(at, "Save this lab as a run").click().run()
+    assert not at.exception and not at.error
+    runs = [p for p in runs_dir.iterdir() if p.is_dir()]
+    assert len(runs) == 1
+    config = json.loads((runs[0] / "config.json").read_text())
+    assert config["model"]["variant"] == "vanilla" and config["data"]["dataset"] == "ring8"
+    manager().get(runs[0].name).stop()
 
 
 def test_a_run_opens_in_the_lab_from_its_checkpoint(runs_dir):

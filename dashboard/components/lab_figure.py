@@ -1,6 +1,7 @@
 """A 2D Lab snapshot -> one plotly figure, GAN Lab style. Pure: no streamlit.
 
-Layers, bottom to top: D's output as a heatmap (green = "real", purple = "fake"), generated
+Layers, bottom to top: D's output as a heatmap (green = "real", purple = "fake"), G's manifold
+when asked for (a latent grid bent by G, blue lines), generated
 points with one arrow each, then the real points: on top, smaller and outlined, so they stay
 visible where the generated ones cover them (on a good run they do, everywhere). The points are
 coloured as the Monitor's scatter is (gray real, red generated), in shades that stay clear on
@@ -17,6 +18,7 @@ import plotly.graph_objects as go
 # arrows are the generated points' own red, a shade darker. The heatmap keeps GAN Lab's green
 # ("real") to purple ("fake"), light enough under the points that neither reads as black.
 REAL, FAKE, ARROW = "#4b5563", "#ef4444", "#b91c1c"
+MESH = "#2563eb"  # G's manifold: blue, apart from the gray, red and the heatmap's green/purple
 HEAT_OPACITY = 0.6
 HEAT_SCALE = [[0.0, "#762a83"], [0.25, "#c2a5cf"], [0.5, "#f7f7f7"], [0.75, "#a6dba0"], [1.0, "#1b7837"]]
 
@@ -32,38 +34,51 @@ def _heat_range(snap) -> tuple[float, float, str]:
     return snap.score_mid - spread, snap.score_mid + spread, "critic score:<br>higher = 'real'"
 
 
-def _arrow_xy(start: np.ndarray, vec: np.ndarray) -> tuple[list, list]:
-    """(N, 2) tails and (N, 2) vectors -> x and y lists [x0, x1, None, x0, x1, None, ...]."""
+def _arrow_xy(start: np.ndarray, vec: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(N, 2) tails and (N, 2) vectors -> (3N,) x and y arrays [x0, x1, NaN, x0, x1, NaN, ...]
+    (a NaN breaks the line: it reaches the browser as null)."""
     n = len(start)
     xs = np.full(3 * n, np.nan)
     ys = np.full(3 * n, np.nan)
     xs[0::3], xs[1::3] = start[:, 0], start[:, 0] + vec[:, 0]
     ys[0::3], ys[1::3] = start[:, 1], start[:, 1] + vec[:, 1]
-    to_list = lambda a: [None if np.isnan(v) else float(v) for v in a]  # noqa: E731  (JSON: null breaks the line)
-    return to_list(xs), to_list(ys)
+    return xs, ys
+
+
+def _mesh_xy(mesh: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(M, M, 2) grid of points -> (2M (M + 1),) x and y arrays: the M rows, then the M columns,
+    each ended by a NaN that breaks the line (so one trace draws the whole deformed mesh)."""
+    lines = np.concatenate([mesh, mesh.transpose(1, 0, 2)])  # (2M, M, 2): 2M polylines
+    gaps = np.full((len(lines), 1, 2), np.nan)
+    flat = np.concatenate([lines, gaps], axis=1).reshape(-1, 2)  # (2M (M + 1), 2)
+    return flat[:, 0], flat[:, 1]
 
 
 def lab_figure(snap, height: int = 620, show_arrows: bool = True) -> go.Figure:
     zmin, zmax, bar_title = _heat_range(snap)
     kind_word = "P(real)" if snap.score_kind == "probability" else "critic score"
     data = [
-        dict(type="heatmap", x=snap.grid_x.tolist(), y=snap.grid_y.tolist(), z=snap.scores.tolist(),
+        dict(type="heatmap", x=snap.grid_x, y=snap.grid_y, z=snap.scores,
              colorscale=HEAT_SCALE, zmin=zmin, zmax=zmax, opacity=HEAT_OPACITY, zsmooth="best",
              colorbar=dict(title=dict(text=bar_title), thickness=14, len=0.8),
              hovertemplate=f"x %{{x:.2f}}, y %{{y:.2f}}<br>{kind_word} %{{z:.2f}}<extra></extra>",
              name="discriminator", showlegend=False),
     ]
-    generated = dict(type="scatter", mode="markers", x=snap.fake[:, 0].tolist(), y=snap.fake[:, 1].tolist(),
+    generated = dict(type="scatter", mode="markers", x=snap.fake[:, 0], y=snap.fake[:, 1],
                      name="generated", marker=dict(color=FAKE, size=6, opacity=0.85), hoverinfo="skip")
-    real = dict(type="scatter", mode="markers", x=snap.real[:, 0].tolist(), y=snap.real[:, 1].tolist(),
+    real = dict(type="scatter", mode="markers", x=snap.real[:, 0], y=snap.real[:, 1],
                 name="real data", marker=dict(color=REAL, size=6, line=dict(color="white", width=1)),
                 hoverinfo="skip")
+    if snap.mesh is not None:  # under the points: the mesh is context, the points are the subject
+        xs, ys = _mesh_xy(snap.mesh)
+        data.append(dict(type="scatter", mode="lines", x=xs, y=ys, name="G's manifold (latent grid)",
+                         line=dict(color=MESH, width=1), opacity=0.7, hoverinfo="skip"))
     data.append(generated)
     if show_arrows and len(snap.fake):
         xs, ys = _arrow_xy(snap.fake, snap.arrows)
         # one marker per slot: none on tails and gaps, an arrow head on each tip, turned along
         # its segment (angleref "previous")
-        sizes = [0, 7, 0] * len(snap.fake)
+        sizes = np.tile([0, 7, 0], len(snap.fake))
         data.append(dict(type="scatter", mode="lines+markers", x=xs, y=ys, name="where G pushes its points",
                          line=dict(color=ARROW, width=1), connectgaps=False, hoverinfo="skip",
                          marker=dict(symbol="arrow", size=sizes, angleref="previous", color=ARROW)))

@@ -1,0 +1,77 @@
+"""The 2D Lab's live part: while playing, an st.fragment reruns every FRAME_EVERY seconds, takes
+`speed` lab iterations and redraws the numbers, the picture and the history; paused, it draws
+once, with a scrubber over the frames kept (Lab2D.frames) to look back at an earlier one.
+
+Only this fragment reruns while playing: the knobs and buttons around it are not redrawn, so a
+frame costs the lab's steps, one snapshot and two figures (docs/BENCHMARKS.md has the rate).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from dashboard.components.errors import friendly_errors
+from dashboard.components.lab_figure import lab_figure
+from dashboard.components.lab_history import lab_history_figure
+from gancore.lab2d import Lab2D
+
+FRAME_EVERY = 0.1  # seconds between frames while playing: at most 10 a second
+SPEEDS = (1, 2, 5, 10, 20, 50)  # iterations per frame
+GRID, POINTS = 60, 500  # heatmap lattice side; real and generated points shown
+
+
+@dataclass(frozen=True)
+class View:
+    """What the person asked to see and how to step (the widgets around the fragment)."""
+
+    playing: bool
+    speed: int  # iterations per frame while playing
+    k_d: int
+    k_g: int
+    label: int | None  # the class, for conditional variants
+    arrows: bool
+    manifold: bool
+
+
+def lab_player(lab: Lab2D, view: View) -> None:
+    @st.fragment(run_every=FRAME_EVERY if view.playing else None)
+    def frame() -> None:
+        if view.playing and not lab.diverged:
+            with friendly_errors("The lab stopped"):
+                lab.step(k_d=view.k_d, k_g=view.k_g, iterations=view.speed)
+        snap = None
+        with friendly_errors("The picture could not be drawn"):
+            snap = lab.snapshot(grid=GRID, n_points=POINTS, label=view.label, manifold=view.manifold)
+        if snap is None:
+            return
+        lab.frames.add(snap)
+        shown = snap
+        iterations = lab.frames.iterations()
+        if not view.playing and len(iterations) > 1:
+            pick = st.select_slider("Look back at an earlier frame (iteration)", iterations,
+                                    value=iterations[-1], key="lab-scrub",
+                                    help="the picture as it was after that iteration; the charts mark it")
+            shown = lab.frames.at(pick) or snap
+        _numbers(shown)
+        st.plotly_chart(lab_figure(shown, show_arrows=view.arrows), key="lab-figure")
+        js_its, js = lab.frames.divergence()
+        marked = shown.iteration if shown is not snap else None
+        st.plotly_chart(lab_history_figure(list(lab.history), js_its, js, marked), key="lab-history")
+        if lab.diverged:
+            st.warning("The numbers became infinite (the networks broke). Start a fresh lab, or "
+                       "restart with other knobs.")
+
+    frame()
+
+
+def _numbers(snap) -> None:
+    m1, m2, m3, m4, m5, m6 = st.columns(6)
+    m1.metric("Step", f"{snap.iteration:,}", help="lab iterations so far (each: k_D updates of D, k_G of G)")
+    m2.metric("D updates", f"{snap.d_updates:,}")
+    m3.metric("G updates", f"{snap.g_updates:,}")
+    m4.metric("D(x), real", f"{snap.d_real:.2f}", help="D's average verdict on the real points shown")
+    m5.metric("D(G(z)), generated", f"{snap.d_fake:.2f}", help="D's average verdict on the generated points shown")
+    m6.metric("JS divergence", f"{snap.js:.3f}",
+              help="how far the generated points' histogram is from the real one's (20 x 20 cells): "
+                   "0 = the same, 0.693 = nothing in common")
