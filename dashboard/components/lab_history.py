@@ -8,7 +8,7 @@ import math
 
 import plotly.graph_objects as go
 
-from dashboard.components.charts import BLUE, RED, SLATE
+from dashboard.components.charts import BLUE, RED, SLATE, step_axis
 
 TITLES = ("Losses", "D(x) real, D(G(z)) generated", "JS divergence (real vs generated)")
 
@@ -37,10 +37,12 @@ def lab_history_figure(records: list[dict], js_iterations: list[int], js: list[f
     lines = [(1, "loss_d", "D loss", BLUE), (1, "loss_g", "G loss", RED),
              (2, "d_real", "D(x), real", SLATE), (2, "d_fake", "D(G(z)), generated", RED)]
     data = []
+    mode = "lines+markers" if len(steps) < 30 else "lines"  # a lone first point shows as a dot
     for col, key, name, colour in lines:
         x, y = _axes(col)
-        data.append(dict(type="scatter", x=steps, y=_values(records, key), mode="lines", name=name, xaxis=x,
-                         yaxis=y, line=dict(color=colour, width=1.5), connectgaps=False))
+        data.append(dict(type="scatter", x=steps, y=_values(records, key), mode=mode, name=name,
+                         xaxis=x, yaxis=y, line=dict(color=colour, width=1.5), marker=dict(size=3),
+                         connectgaps=False))
     data.append(dict(type="scatter", x=js_iterations, y=[None if not math.isfinite(v) else v for v in js],
                      mode="lines+markers", name="JS divergence", xaxis="x3", yaxis="y3",
                      line=dict(color="#7c3aed", width=1.5), marker=dict(size=3)))
@@ -50,8 +52,9 @@ def lab_history_figure(records: list[dict], js_iterations: list[int], js: list[f
     for col, title in enumerate(TITLES, start=1):
         x, y = _axes(col)
         lo = (col - 1) * (width + (1 - 3 * width) / 2)
-        layout["xaxis" + x[1:]] = dict(domain=[lo, lo + width], anchor=y, title=dict(text="iteration"),
-                                       tickformat=",d")
+        # whole iterations only, and one lone point inside the edge (charts.step_axis)
+        axis = step_axis(steps if col < 3 else js_iterations)
+        layout["xaxis" + x[1:]] = {**axis, "domain": [lo, lo + width], "anchor": y, "title": dict(text="iteration")}
         layout["yaxis" + y[1:]] = dict(anchor=x)
         layout["annotations"].append(dict(text=title, x=lo + width / 2, y=1.0, xref="paper", yref="paper",
                                           yanchor="bottom", showarrow=False, font=dict(size=12)))
