@@ -105,12 +105,16 @@ def test_play_steps_every_frame_at_the_chosen_speed_and_pause_stops(runs_dir):
     _button(at, "Play").click().run()  # AppTest runs the fragment once per run: one frame
     assert not at.exception and _step(at) == 5, "the default speed: 5 iterations a frame"
     assert all(_button(at, label).disabled for label in BUTTONS), "no single steps while playing"
+    svgs = [m.value for m in at.markdown if "<svg" in str(m.value)]
+    assert len(svgs) == 3 and len(at.get("plotly_chart")) == 1, "playing: the history as light SVG charts"
+    assert "JS divergence" in svgs[2]
     at.select_slider(key="lab-speed").set_value(20).run()
     assert _step(at) == 25
     at.run()
     assert _step(at) == 45
     _button(at, "Pause").click().run()
     assert _step(at) == 45 and not _button(at, "Train both (one step)").disabled
+    assert len(at.get("plotly_chart")) == 2, "paused: the interactive history again"
     at.run()
     assert _step(at) == 45, "paused: a redraw takes no step"
 

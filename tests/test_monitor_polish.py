@@ -239,6 +239,7 @@ class _Snap:
     fake = np.ones((4, 2))
     arrows = np.full((4, 2), 0.1)
     bounds = (-2.0, 2.0, -2.0, 2.0)
+    mesh = None  # G's manifold: not asked for
 
 
 def _lightness(colour: str) -> float:

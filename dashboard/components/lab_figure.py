@@ -5,9 +5,11 @@ when asked for (a latent grid bent by G, blue lines), generated
 points with one arrow each, then the real points: on top, smaller and outlined, so they stay
 visible where the generated ones cover them (on a good run they do, everywhere). The points are
 coloured as the Monitor's scatter is (gray real, red generated), in shades that stay clear on
-both ends of the heatmap. The arrows are a single line trace (segments separated by None) whose
-tips carry small arrow-head markers: two traces for all N arrows, so a redraw stays cheap however
-many points are shown. Built from dicts, as charts.py does.
+both ends of the heatmap. The arrows, heads included, are one line trace (polylines separated by
+NaN): one SVG path for all N arrows, where arrow-head markers made N more elements to redraw
+every frame while the lab plays (docs/BENCHMARKS.md, 2D Lab: Play). The heatmap is smoothed by
+the browser's canvas ("fast"), not per pixel in JS ("best"), for the same reason. Built from
+dicts, as charts.py does.
 """
 from __future__ import annotations
 
@@ -34,15 +36,23 @@ def _heat_range(snap) -> tuple[float, float, str]:
     return snap.score_mid - spread, snap.score_mid + spread, "critic score:<br>higher = 'real'"
 
 
-def _arrow_xy(start: np.ndarray, vec: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(N, 2) tails and (N, 2) vectors -> (3N,) x and y arrays [x0, x1, NaN, x0, x1, NaN, ...]
-    (a NaN breaks the line: it reaches the browser as null)."""
-    n = len(start)
-    xs = np.full(3 * n, np.nan)
-    ys = np.full(3 * n, np.nan)
-    xs[0::3], xs[1::3] = start[:, 0], start[:, 0] + vec[:, 0]
-    ys[0::3], ys[1::3] = start[:, 1], start[:, 1] + vec[:, 1]
-    return xs, ys
+def _arrow_xy(start: np.ndarray, vec: np.ndarray, head: float) -> tuple[np.ndarray, np.ndarray]:
+    """(N, 2) tails and (N, 2) vectors -> (6N,) x and y arrays drawing each arrow as one polyline:
+    tail, tip, left barb, tip, right barb, NaN (a NaN breaks the line: it reaches the browser as
+    null). The head is drawn with the line, not as markers: one SVG path for all N arrows.
+    `head`: the longest barb, raw units; a short arrow gets a head 0.4 of its length."""
+    length = np.linalg.norm(vec, axis=1, keepdims=True)  # (N, 1)
+    unit = np.divide(vec, length, out=np.zeros_like(vec), where=length > 0)  # (N, 2)
+    size = np.minimum(head, 0.4 * length)  # (N, 1)
+    cos, sin = np.cos(np.radians(25)), np.sin(np.radians(25))
+    back = -unit  # barbs: the arrow's direction reversed, turned 25 degrees either way
+    left = np.stack([back[:, 0] * cos - back[:, 1] * sin, back[:, 0] * sin + back[:, 1] * cos], 1)
+    right = np.stack([back[:, 0] * cos + back[:, 1] * sin, -back[:, 0] * sin + back[:, 1] * cos], 1)
+    tip = start + vec
+    gap = np.full_like(start, np.nan)
+    path = np.stack([start, tip, tip + size * left, tip, tip + size * right, gap], 1)  # (N, 6, 2)
+    flat = path.reshape(-1, 2)
+    return flat[:, 0], flat[:, 1]
 
 
 def _mesh_xy(mesh: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -59,7 +69,7 @@ def lab_figure(snap, height: int = 620, show_arrows: bool = True) -> go.Figure:
     kind_word = "P(real)" if snap.score_kind == "probability" else "critic score"
     data = [
         dict(type="heatmap", x=snap.grid_x, y=snap.grid_y, z=snap.scores,
-             colorscale=HEAT_SCALE, zmin=zmin, zmax=zmax, opacity=HEAT_OPACITY, zsmooth="best",
+             colorscale=HEAT_SCALE, zmin=zmin, zmax=zmax, opacity=HEAT_OPACITY, zsmooth="fast",
              colorbar=dict(title=dict(text=bar_title), thickness=14, len=0.8),
              hovertemplate=f"x %{{x:.2f}}, y %{{y:.2f}}<br>{kind_word} %{{z:.2f}}<extra></extra>",
              name="discriminator", showlegend=False),
@@ -75,13 +85,10 @@ def lab_figure(snap, height: int = 620, show_arrows: bool = True) -> go.Figure:
                          line=dict(color=MESH, width=1), opacity=0.7, hoverinfo="skip"))
     data.append(generated)
     if show_arrows and len(snap.fake):
-        xs, ys = _arrow_xy(snap.fake, snap.arrows)
-        # one marker per slot: none on tails and gaps, an arrow head on each tip, turned along
-        # its segment (angleref "previous")
-        sizes = np.tile([0, 7, 0], len(snap.fake))
-        data.append(dict(type="scatter", mode="lines+markers", x=xs, y=ys, name="where G pushes its points",
-                         line=dict(color=ARROW, width=1), connectgaps=False, hoverinfo="skip",
-                         marker=dict(symbol="arrow", size=sizes, angleref="previous", color=ARROW)))
+        x0, x1, _, _ = snap.bounds
+        xs, ys = _arrow_xy(snap.fake, snap.arrows, head=0.012 * (x1 - x0))
+        data.append(dict(type="scatter", mode="lines", x=xs, y=ys, name="where G pushes its points",
+                         line=dict(color=ARROW, width=1), connectgaps=False, hoverinfo="skip"))
     data.append(real)  # last: on top
     x0, x1, y0, y1 = snap.bounds
     what = f" · class {snap.label_name or snap.label}" if snap.label is not None else ""

@@ -1,6 +1,7 @@
 """The 2D Lab's history -> one plotly figure of three small charts side by side, as GAN Lab plots
 them: the two losses, D's verdicts on real and generated points, and the JS divergence between
-them. A dotted line marks the frame the scrubber shows. Pure: no streamlit.
+them. Paused: one Plotly figure (zoom, hover), a dotted line marking the frame the scrubber
+shows; playing: three light SVG charts, as the Monitor draws a training run. Pure: no streamlit.
 """
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import math
 import plotly.graph_objects as go
 
 from dashboard.components.charts import BLUE, RED, SLATE, step_axis
+from gancore.charts.svg_chart import Guide, Line, svg_line_chart
 
 TITLES = ("Losses", "D(x) real, D(G(z)) generated", "JS divergence (real vs generated)")
 
@@ -63,3 +65,22 @@ def lab_history_figure(records: list[dict], js_iterations: list[int], js: list[f
                                          yref=f"{y} domain", line=dict(color="#111827", width=1, dash="dot")))
     layout["yaxis3"]["range"] = [0, math.log(2) * 1.05]  # JS lies in [0, ln 2]
     return go.Figure(data=data, layout=layout)
+
+
+def lab_history_svgs(records: list[dict], js_iterations: list[int], js: list[float],
+                     critic: bool = False) -> list[str]:
+    """The same three charts as SVG text (gancore/charts/svg_chart.py), for while the lab plays:
+    the browser redraws a few SVG paths for next to nothing, where redrawing the Plotly figure
+    every frame halved the frames a second (docs/BENCHMARKS.md, 2D Lab: Play). `critic`: D's
+    outputs are a WGAN critic's raw scores (no 0..1 range, no 0.5 line)."""
+    steps = [r["iteration"] for r in records]
+    losses = [Line("D loss", BLUE, steps, _values(records, "loss_d")),
+              Line("G loss", RED, steps, _values(records, "loss_g"))]
+    scores = [Line("D(x), real", SLATE, steps, _values(records, "d_real")),
+              Line("D(G(z)), generated", RED, steps, _values(records, "d_fake"))]
+    score_extra = {} if critic else dict(y_range=(0.0, 1.0), guides=[Guide(0.5, "D cannot tell")])
+    divergence = [Line("JS divergence", "#7c3aed", js_iterations, js, markers=len(js) < 30)]
+    return [svg_line_chart(TITLES[0], losses, "loss", x_title="iteration"),
+            svg_line_chart(TITLES[1], scores, "critic score" if critic else "P(real)", x_title="iteration",
+                           **score_extra),
+            svg_line_chart(TITLES[2], divergence, "JS (nats)", x_title="iteration", y_range=(0.0, math.log(2)))]

@@ -3,7 +3,8 @@
 once, with a scrubber over the frames kept (Lab2D.frames) to look back at an earlier one.
 
 Only this fragment reruns while playing: the knobs and buttons around it are not redrawn, so a
-frame costs the lab's steps, one snapshot and two figures (docs/BENCHMARKS.md has the rate).
+frame costs the lab's steps, one snapshot, the picture and three small SVG charts
+(docs/BENCHMARKS.md has the rate).
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import streamlit as st
 
 from dashboard.components.errors import friendly_errors
 from dashboard.components.lab_figure import lab_figure
-from dashboard.components.lab_history import lab_history_figure
+from dashboard.components.lab_history import lab_history_figure, lab_history_svgs
 from gancore.lab2d import Lab2D
 
 FRAME_EVERY = 0.1  # seconds between frames while playing: at most 10 a second
@@ -56,8 +57,13 @@ def lab_player(lab: Lab2D, view: View) -> None:
         _numbers(shown)
         st.plotly_chart(lab_figure(shown, show_arrows=view.arrows), key="lab-figure")
         js_its, js = lab.frames.divergence()
-        marked = shown.iteration if shown is not snap else None
-        st.plotly_chart(lab_history_figure(list(lab.history), js_its, js, marked), key="lab-history")
+        if view.playing:  # light SVG charts while frames come fast (lab_history.py says why)
+            svgs = lab_history_svgs(list(lab.history), js_its, js, critic=lab.score_kind == "critic")
+            for column, svg in zip(st.columns(3), svgs):
+                column.markdown(svg, unsafe_allow_html=True)
+        else:
+            marked = shown.iteration if shown is not snap else None
+            st.plotly_chart(lab_history_figure(list(lab.history), js_its, js, marked), key="lab-history")
         if lab.diverged:
             st.warning("The numbers became infinite (the networks broke). Start a fresh lab, or "
                        "restart with other knobs.")
