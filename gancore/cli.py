@@ -14,10 +14,11 @@ from pathlib import Path
 from .config import SETTINGS, TYPE_WORDS, Setting, TrainConfig, make_config
 from .cli_share import SHARE_COMMANDS, add_share_parsers
 from .errors import CliError, ConfigError, GanError
-from .registry import list_variants
+from .registry import get_variant_spec, list_variants
 from .data import list_datasets
 from .health import Alert, parse_alerts
 from .runs.store import RunStore
+from .training.distributed import Ranks, leave
 
 EXIT_USAGE = 2
 
@@ -112,7 +113,10 @@ def build_parser() -> argparse.ArgumentParser:
     ls.add_argument("--runs-dir", default=None)
 
     resume = sub.add_parser("resume", help="continue a run from its latest checkpoint")
-    resume.add_argument("--run", required=True, help="the run folder")
+    resume.add_argument("--run", help="the run folder")
+    # torchrun's own parser takes `--run` for its --run-path: under it, name the folder alone
+    resume.add_argument("folder", nargs="?", help="the run folder, as --run says (for torchrun ... -m gancore "
+                                                  "resume RUN)")
     resume.add_argument("--steps", type=_typed("steps", int), default=None, help="train this many more steps")
     resume.add_argument("--lr-scale", type=_typed("lr_scale", float), default=1.0,
                         help="multiply both learning rates (e.g. 0.5 after a divergence)")
@@ -142,7 +146,8 @@ def _format_eta(seconds: float) -> str:
 
 
 def _run_in_foreground(trainer, run, quiet: bool) -> int:
-    """Train with a progress line per log; Ctrl-C stops cleanly after the current step."""
+    """Train with a progress line per log; Ctrl-C stops cleanly after the current step. `run`
+    None: a rank other than 0 under torchrun."""
     total = trainer.cfg.steps
     last: dict = {}
 
@@ -168,12 +173,18 @@ def _run_in_foreground(trainer, run, quiet: bool) -> int:
         print(f"step {rec['step']}/{total}  {rec['images_per_s']:,.0f} {unit}  ETA {_format_eta(eta)}  "
               + _numbers(rec), flush=True)
 
-    trainer.subscribe(progress)
-    previous = signal.signal(signal.SIGINT, lambda *_: trainer.stop())
+    if run is not None:  # a rank other than 0 (run None) has nothing to say and nothing to write
+        trainer.subscribe(progress)
+    # Ctrl-C, and torchrun's SIGTERM to the ranks left when one of them ends: stop cleanly
+    previous = {sig: signal.signal(sig, lambda *_: trainer.stop()) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         status = trainer.run()
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        leave()
+    if run is None:
+        return 0 if status in ("finished", "stopped") else 1
     state = run.state()
     print(f"{state.status_words} at step {trainer.step}: {run.path}")
     if state.warnings:
@@ -211,15 +222,27 @@ def cmd_train(args) -> int:
     variant, dataset = overrides.pop("variant") or base["variant"], overrides.pop("dataset") or base["dataset"]
     cfg = make_config(variant, dataset, **overrides)
     store = RunStore(args.runs_dir)
-    trainer, run = start_run(cfg, store, args.run_id, meta=edited(RunMeta(), args.name, args.note))
+    ranks = Ranks.from_env()
+    trainer, run = start_run(cfg, store, args.run_id, meta=edited(RunMeta(), args.name, args.note), ranks=ranks)
+    if run is None:  # a rank other than 0: trains, writes nothing
+        return _run_in_foreground(trainer, None, quiet=True)
     print(f"run {run.run_id}  ({cfg.model.variant} on {cfg.data.dataset}, {cfg.steps} steps, "
-          f"device {trainer.device})", flush=True)
+          f"device {trainer.device}{_ranks_words(trainer)})", flush=True)
     return _run_in_foreground(trainer, run, args.quiet)
+
+
+def _ranks_words(trainer) -> str:
+    if trainer.ranks is None:
+        return ""
+    return (f", {trainer.ranks.world_size} processes: batch {trainer.cfg.batch_size} each, "
+            f"{trainer.global_batch} a step")
 
 
 def cmd_fork(args) -> int:
     from .runs.fork import plan_fork, start_fork
 
+    if Ranks.from_env() is not None:
+        raise CliError("fork: start a fork in one process, then continue it with torchrun ... resume --run FORK")
     parent = RunStore().open_path(args.run)
     changes = {name: getattr(args, name) for name in SETTINGS}
     plan = plan_fork(parent, args.checkpoint, changes)
@@ -231,12 +254,19 @@ def cmd_fork(args) -> int:
 
 
 def cmd_resume(args) -> int:
-    from .runs.launch import resume_run
+    from .runs.launch import resume_rank, resume_run
 
-    run = RunStore().open_path(args.run)
+    if (args.run is None) == (args.folder is None):
+        raise CliError("run: name the run folder once, as --run RUN or as RUN alone (under torchrun: "
+                       "torchrun ... -m gancore resume RUN)")
+    ranks = Ranks.from_env()
+    if ranks is not None and not ranks.main:  # rank 0 reads the run and hands it over
+        return _run_in_foreground(resume_rank(ranks, "auto"), None, quiet=True)
+    run = RunStore().open_path(args.run or args.folder)
     trainer, run = resume_run(run, args.steps, lr_scale=args.lr_scale, batch_size=args.batch_size,
-                              checkpoint=args.checkpoint)
-    print(f"resuming {run.run_id} at step {trainer.step} of {trainer.cfg.steps}", flush=True)
+                              checkpoint=args.checkpoint, ranks=ranks)
+    print(f"resuming {run.run_id} at step {trainer.step} of {trainer.cfg.steps}{_ranks_words(trainer)}",
+          flush=True)
     return _run_in_foreground(trainer, run, args.quiet)
 
 
@@ -305,6 +335,10 @@ def cmd_sample(args) -> int:
         count, shape = write_upscaled(run, source, out, checkpoint=args.checkpoint)
         print(f"wrote {count} upscaled image{'s' if count > 1 else ''} ({' x '.join(map(str, shape))}) to {out}")
         return 0
+    reads = get_variant_spec(run.config().model.variant).reads
+    if reads != "noise":  # its generator reads an image, not noise: there is nothing to draw from
+        raise CliError(f"input: this run's generator reads {reads.replace('_', ' ')}, not noise: pass "
+                       "--input FILE (a .png, .jpg or .npy) to transform")
     write_samples(run, out, n=args.n, seed=args.seed, label=args.label, checkpoint=args.checkpoint)
     print(f"wrote {args.n} samples to {out}")
     return 0

@@ -4,6 +4,10 @@ Shared by the CLI (foreground) and jobs (background thread).
 The Trainer is built (data loaded, config validated) before the run folder is created, so a bad
 input never leaves a half-made run behind. One trainer per run folder: each holds the folder's
 lock (lock.py) from here until its last event.
+
+Under torchrun (training/distributed.py) every rank calls these with its `ranks`: rank 0 alone
+creates, locks and writes the folder and reads the checkpoint, which it hands to the others, so
+they need no access to its disk (ranks on other machines); they get no Run (None).
 """
 from __future__ import annotations
 
@@ -15,14 +19,18 @@ from .lock import RunLock
 from .meta import RunMeta
 from .state import Status
 from .store import Run, RunStore, atomic_write_json
+from ..training.distributed import Ranks, broadcast_object, join
+from ..training.device import resolve_device
 from ..training.trainer import Trainer
 
 
 def start_run(cfg: TrainConfig, store: RunStore, run_id: str | None = None,
-              meta: RunMeta | None = None) -> tuple[Trainer, Run]:
+              meta: RunMeta | None = None, ranks: Ranks | None = None) -> tuple[Trainer, Run | None]:
     """The new folder (with `meta`: its name and note) appears already locked for this trainer
-    (lock.py); the lock ends with it."""
-    trainer = Trainer(cfg)
+    (lock.py); the lock ends with it. Ranks other than 0: the trainer alone."""
+    trainer = Trainer(cfg, ranks=ranks)
+    if ranks is not None and not ranks.main:
+        return trainer, None
     run = store.create(cfg, run_id, locked=True, meta=meta)
     hold_until_the_end(trainer, run, run.trainer_lock)
     return trainer, run
@@ -38,7 +46,7 @@ def hold_until_the_end(trainer: Trainer, run: Run, lock: RunLock) -> None:
 
 def resume_run(run: Run, extra_steps: int | None = None, lr_scale: float = 1.0,
                batch_size: int | None = None, lock: RunLock | None = None,
-               checkpoint: str = "latest.pt") -> tuple[Trainer, Run]:
+               checkpoint: str = "latest.pt", ranks: Ranks | None = None) -> tuple[Trainer, Run]:
     """Continue `run` from checkpoints/latest.pt (or another kept `checkpoint`: a roll-back to
     before an alert): its step count, optimizer state, noise stream and metrics file continue;
     whatever was recorded after that checkpoint is cut off first (Run.truncate_after).
@@ -47,17 +55,26 @@ def resume_run(run: Run, extra_steps: int | None = None, lr_scale: float = 1.0,
     `batch_size` the resume after running out of memory.
     The run's lock is taken first (or `lock`, taken by the caller, is used): a run another
     trainer works on is refused before anything in its folder changes. It is released when the
-    trainer ends, or here when the resume is refused."""
+    trainer ends, or here when the resume is refused. `ranks`: rank 0's, under torchrun (the other
+    ranks call resume_rank at the same time)."""
     lock = lock or RunLock.acquire(run.path, run_id=run.run_id)
     try:
-        return _resume_locked(run, lock, extra_steps, lr_scale, batch_size, checkpoint)
+        return _resume_locked(run, lock, extra_steps, lr_scale, batch_size, checkpoint, ranks)
     except BaseException:
         lock.release()
         raise
 
 
+def resume_rank(ranks: Ranks, device: str) -> Trainer:
+    """A rank other than 0 joining rank 0's `resume_run`: the config and checkpoint come from
+    rank 0 (which resumes with `ranks` too); no run folder here."""
+    join(ranks, resolve_device(device))
+    cfg, state = broadcast_object(None, ranks)
+    return Trainer(TrainConfig.from_dict(cfg), checkpoint=state, ranks=ranks)
+
+
 def _resume_locked(run: Run, lock: RunLock, extra_steps: int | None, lr_scale: float,
-                   batch_size: int | None, checkpoint: str) -> tuple[Trainer, Run]:
+                   batch_size: int | None, checkpoint: str, ranks: Ranks | None) -> tuple[Trainer, Run]:
     refuse_training(run)  # an imported run has no discriminator or optimizer to continue
     state = run.load_checkpoint(checkpoint)
     check_finite_weights(state, ("generator", "discriminator"),
@@ -77,7 +94,10 @@ def _resume_locked(run: Run, lock: RunLock, extra_steps: int | None, lr_scale: f
     elif step >= cfg.steps:
         raise RunError(f"run {run.run_id} already reached its {cfg.steps} steps; "
                        "pass --steps N to train N more")
-    trainer = Trainer(cfg, checkpoint=state)
+    if ranks is not None:  # the others wait in resume_rank for what to continue from
+        join(ranks, resolve_device(cfg.device))
+        broadcast_object((cfg.to_dict(), state), ranks)
+    trainer = Trainer(cfg, checkpoint=state, ranks=ranks)
     run.truncate_after(step)
     trainer.replay_history(run.metrics(), run.quality(), run.quality_floor())
     atomic_write_json(run.path / "config.json", cfg.to_dict())

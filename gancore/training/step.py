@@ -54,12 +54,18 @@ class TwoPhaseStep:
 
     def __init__(self, gan: GAN, opt_g: torch.optim.Optimizer, opt_d: torch.optim.Optimizer,
                  n_critic: int = 1, gp_lambda: float = 0.0, g_call=None, d_call=None,
-                 autocast=nullcontext):
+                 autocast=nullcontext, d_local=None):
         """g_call / d_call: the modules to call (compiled ones, say); defaults to the variant's.
-        autocast: a context manager factory wrapping the forward passes (mixed precision)."""
+        autocast: a context manager factory wrapping the forward passes (mixed precision).
+        d_local: where d_call is DistributedDataParallel, the D to call where DDP must stay out:
+        scoring fakes through the frozen D in phase (2) (DDP would wait for D gradients that never
+        come) and the gradient penalty's double backward (DDP does not support create_graph,
+        pytorch issue 63812; its maintainers' way: differentiate the local module, and let the
+        one backward of the whole D loss reach the parameters, where DDP averages the gradient)."""
         self.g_module, self.d_module = gan.generator, gan.discriminator
         self.g = g_call if g_call is not None else gan.generator
         self.d = d_call if d_call is not None else gan.discriminator
+        self.d_local = d_local if d_local is not None else self.d
         self.autocast = autocast
         # A D without BatchNorm treats samples independently, so real and fake can share one
         # forward pass of 2B (one kernel launch per layer instead of two), same math.
@@ -105,7 +111,8 @@ class TwoPhaseStep:
                 fake_scores = self.d(fake.detach(), labels).float()  # (B,)
             loss_d = self.d_loss(real_scores, fake_scores)
             if self.penalty is not None:
-                loss_d = loss_d + self.gp_lambda * self.penalty(self.d, real, fake.detach().to(real.dtype), labels)
+                loss_d = loss_d + self.gp_lambda * self.penalty(self.d_local, real, fake.detach().to(real.dtype),
+                                                                labels)
         self.opt_d.zero_grad(set_to_none=True)
         loss_d.backward()
         self.opt_d.step()
@@ -126,7 +133,7 @@ class TwoPhaseStep:
                 terms = self.g_terms(fake, real) if self.g_terms is not None else {}
                 total = sum(terms.values()) if terms else None
                 if adversarial:
-                    adv = self.g_loss(self.d(fake, labels).float())
+                    adv = self.g_loss(self.d_local(fake, labels).float())
                     weighted = adv if self.adv_weight == 1.0 else self.adv_weight * adv
                     total = weighted if total is None else total + weighted
                     if terms:

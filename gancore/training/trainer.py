@@ -10,6 +10,8 @@ the generator was measured at, a little behind the trainer's, and the last one m
 A NaN/inf pauses the run as "diverged" (no checkpoint of broken weights is ever saved); running
 out of GPU memory stops it with the batch size that fits.
 Pause, resume and stop are requested from any thread and take effect between two steps.
+Under torchrun (training/distributed.py) every rank runs this loop; rank 0's listeners write the
+run, and its pause and stop reach the other ranks at the next log step, so all act at one step.
 """
 from __future__ import annotations
 
@@ -22,9 +24,11 @@ from typing import Callable
 import torch
 
 from ..config import TrainConfig, check_data_fits, validate
+from ..errors import ConfigError
 from ..data import Dataset, DataInfo, load_dataset
 from ..health import Alert, HealthContext, HealthWatch
 from .device import resolve_device
+from .distributed import Ranks, average_, broadcast_flags, join, lost_peer_words, parallel, rank_seed
 from ..quality.live import SideEvaluator
 from ..quality.measures import measure_for
 from .engine import prepare_data, prepare_networks, resolve_engine
@@ -48,11 +52,17 @@ class Event:
 
 class Trainer:
     def __init__(self, cfg: TrainConfig, dataset: Dataset | None = None,
-                 checkpoint: dict | None = None):
+                 checkpoint: dict | None = None, ranks: Ranks | None = None):
         """`dataset` may be passed in when already loaded (tests, benchmarks); `checkpoint` is a
-        state from `checkpoint_state()` to continue from (same config, bar `steps`)."""
+        state from `checkpoint_state()` to continue from (same config, bar `steps`); `ranks`:
+        this process's place among torchrun's (None: training alone)."""
         self.cfg = validate(cfg)
+        self.ranks = ranks
+        if ranks is not None and cfg.compile:
+            raise ConfigError("compile", "is not supported with several processes yet: leave it off under torchrun")
         self.device = resolve_device(cfg.device)
+        if ranks is not None:
+            self.device = join(ranks, self.device)
         torch.manual_seed(cfg.seed)  # model init and the gradient penalty's mixing weights
         data = dataset if dataset is not None else load_dataset(cfg.data, cfg.seed)
         self.source_data = data  # as loaded (CPU): what quality measures compare against
@@ -63,10 +73,13 @@ class Trainer:
         self.gan.generator.to(self.device)
         self.gan.discriminator.to(self.device)
         self.conditional = is_conditional(cfg)
-        self.rng = torch.Generator(self.device).manual_seed(cfg.seed + 1)  # batches and noise
+        # batches and noise: each rank its own stream (rank 0's is a one-process run's)
+        self.rng = torch.Generator(self.device).manual_seed(rank_seed(cfg.seed + 1, ranks))
 
         self.engine = resolve_engine(cfg, self.device, [self.gan.generator, self.gan.discriminator])
         g_call, d_call = prepare_networks(self.engine, self.gan.generator, self.gan.discriminator)
+        if ranks is not None:  # gradients averaged over the ranks (and SyncBatchNorm on CUDA)
+            g_call, d_call = parallel(self.gan.generator, self.device), parallel(self.gan.discriminator, self.device)
         self.data.x = prepare_data(self.engine, self.data.x)
 
         fused = {"fused": True} if self.device.type == "cuda" else {"foreach": True}
@@ -74,7 +87,8 @@ class Trainer:
         self.opt_g = torch.optim.Adam(self.gan.generator.parameters(), cfg.lr_g, betas=betas, **fused)
         self.opt_d = torch.optim.Adam(self.gan.discriminator.parameters(), cfg.lr_d, betas=betas, **fused)
         self.step_fn = TwoPhaseStep(self.gan, self.opt_g, self.opt_d, cfg.n_critic, cfg.model.gp_lambda,
-                                    g_call, d_call, self.engine.autocast)
+                                    g_call, d_call, self.engine.autocast,
+                                    d_local=self.gan.discriminator if ranks is not None else None)
 
         # Fixed preview inputs (noise and one row per class; held-out low-resolution images), so
         # successive pictures show the same samples improving (sampling/previews.py).
@@ -134,6 +148,11 @@ class Trainer:
             for group in opt.param_groups:
                 group["lr"] = base * factor
 
+    @property
+    def global_batch(self) -> int:
+        """Examples per step over every rank: batch_size is per process."""
+        return self.cfg.batch_size * (self.ranks.world_size if self.ranks else 1)
+
     def _sample_batch(self):
         return self.data.batch(self.cfg.batch_size, self.rng)
 
@@ -166,21 +185,24 @@ class Trainer:
         first_log = min(FIRST_LOG_STEP, cfg.log_every)
         try:
             while self.step < cfg.steps:
-                if self._pause.is_set() and not self._stop.is_set():
-                    paused_at = time.perf_counter()
-                    self._wait_while_paused(Status.DIVERGED if self.diverged_at is not None else Status.PAUSED)
-                    window_start += time.perf_counter() - paused_at  # paused time is not training
-                    run_start += time.perf_counter() - paused_at
-                if self._stop.is_set():
-                    self._emit_quality()
-                    self._checkpoint()
-                    self._become(Status.STOPPED, message=self.divergence_message())
-                    return self.status
+                if self._control_point():
+                    if self._pause.is_set() and not self._stop.is_set():
+                        paused_at = time.perf_counter()
+                        self._wait_while_paused(Status.DIVERGED if self.diverged_at is not None else Status.PAUSED)
+                        window_start += time.perf_counter() - paused_at  # paused time is not training
+                        run_start += time.perf_counter() - paused_at
+                    if self._stop.is_set():
+                        self._emit_quality()
+                        self._checkpoint()
+                        self._become(Status.STOPPED, message=self.divergence_message())
+                        return self.status
                 if cfg.lr_decay:
                     self._set_lr()
                 try:
                     result = self.train_step()
                 except torch.OutOfMemoryError:
+                    if self.ranks is not None:  # the other ranks are inside a collective: fail all
+                        raise
                     return self._stop_out_of_memory()
                 logged = result.logged()
                 if tuple(logged) != names:  # the first step, or a new phase: a new vector
@@ -208,19 +230,45 @@ class Trainer:
                     self.evaluator.offer(self.step, self.gan.generator)
             self._final_quality()
         except Exception as exc:  # reported to listeners, then re-raised for the caller
-            self._become(Status.FAILED, message=f"{type(exc).__name__}: {exc}")
+            lost = lost_peer_words(exc) if self.ranks is not None else None
+            self._become(Status.FAILED, message=lost or f"{type(exc).__name__}: {exc}",
+                         **({"detail": f"{type(exc).__name__}: {exc}"} if lost else {}))
             raise
         finally:
             self._close_evaluator()
         self._become(Status.FINISHED)
         return self.status
 
+    def _control_point(self) -> bool:
+        """Whether pause and stop are looked at before this step: every step alone; with several
+        ranks at every log step, after all of them have taken rank 0's requests, so that they all
+        pause or stop at the same step (one small broadcast per log_every steps)."""
+        if self.ranks is None:
+            return True
+        if self.step % self.cfg.log_every:
+            return False
+        self._sync_control()
+        return True
+
+    def _sync_control(self) -> None:
+        """Every rank takes rank 0's pause and stop (a no-op when training alone)."""
+        if self.ranks is None:
+            return
+        pause, stop = broadcast_flags([self._pause.is_set(), self._stop.is_set()], self.device)
+        for flag, on in ((self._pause, pause), (self._stop, stop)):
+            flag.set() if on else flag.clear()
+
     def _wait_while_paused(self, status: Status = Status.PAUSED) -> None:
-        """Status.DIVERGED: paused by the trainer itself after a NaN/inf, with its message."""
+        """Status.DIVERGED: paused by the trainer itself after a NaN/inf, with its message. With
+        several ranks, rank 0 tells the others every second whether to go on waiting."""
         self._become(status, message=self.divergence_message())
-        while self._pause.is_set() and not self._stop.is_set():
-            self._wake.wait(timeout=1.0)
-            self._wake.clear()
+        while True:
+            self._sync_control()
+            if not self._pause.is_set() or self._stop.is_set():
+                break
+            if self.ranks is None or self.ranks.main:  # the others wait in the next broadcast
+                self._wake.wait(timeout=1.0)
+                self._wake.clear()
         if not self._stop.is_set():
             self._become(Status.RUNNING, "resumed")
 
@@ -229,13 +277,13 @@ class Trainer:
         """The loop's only host sync: one read of the window's sums and the gradient norms."""
         norms = torch.stack([grad_norm(self.gan.discriminator).to(self.device),
                              grad_norm(self.gan.generator).to(self.device)])
-        means = (acc / window_steps).tolist()
+        means = (average_(acc.clone(), self.ranks) / window_steps).tolist()  # over every rank's batches
         gd, gg = norms.tolist()
         record = {
             "step": self.step,
             **dict(zip(names, means)),
             "grad_norm_d": gd, "grad_norm_g": gg,
-            "images_per_s": window_steps * self.cfg.batch_size / max(window_s, 1e-9),
+            "images_per_s": window_steps * self.global_batch / max(window_s, 1e-9),
             "wall_time": wall_s,
             "lr_g": self.opt_g.param_groups[0]["lr"],
         }
@@ -308,7 +356,7 @@ class Trainer:
         roll back to. One host sync per checkpoint to check."""
         if self.diverged_at is None and not self._weights_finite():
             self._diverge()
-        if self.diverged_at is not None:
+        if self.diverged_at is not None or not self._listeners:  # ranks other than 0 write nothing
             return
         self._emit("checkpoint", state=self.checkpoint_state())
 
@@ -363,8 +411,11 @@ class Trainer:
         self.gan.discriminator.load_state_dict(state["discriminator"])
         self.opt_g.load_state_dict(state["opt_g"])
         self.opt_d.load_state_dict(state["opt_d"])
-        self.rng.set_state(state["rng"].cpu())
         self.step = int(state["step"])
+        if self.ranks is None or self.ranks.main:
+            self.rng.set_state(state["rng"].cpu())
+        else:  # the checkpoint holds rank 0's stream; the others start theirs anew from the step
+            self.rng.manual_seed(rank_seed(self.cfg.seed + 1 + self.step, self.ranks))
         # The config's rates and betas, not the saved ones: a roll-back lowers the rates, a fork
         # (runs/fork.py) may change either.
         self._set_lr()
