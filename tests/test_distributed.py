@@ -145,3 +145,41 @@ def test_fork_and_compile_say_what_to_do_under_torchrun(tmp_path, monkeypatch, c
     assert "start a fork in one process" in capsys.readouterr().err
     with pytest.raises(ConfigError, match="compile: is not supported with several processes"):
         Trainer(make_config("vanilla", "ring8", compile=True, device="cpu"), ranks=Ranks(0, 2, 0))
+
+
+def _status(run_dir: Path) -> str:
+    try:
+        return json.loads((run_dir / "status.json").read_text())["status"]
+    except (OSError, ValueError):
+        return ""
+
+
+def _wait(condition, seconds: float = 120) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not condition():
+        time.sleep(0.2)
+    return condition()
+
+
+def test_pause_resume_and_stop_asked_from_another_process_reach_every_rank(tmp_path):
+    """What the Monitor's buttons do for a run they do not train (runs/requests.py)."""
+    from gancore.runs.requests import ask
+
+    run = tmp_path / "r"
+    proc = subprocess.Popen(TORCHRUN + ["-m", "gancore", "train", "--variant", "vanilla", "--dataset", "ring8",
+                                        "--steps", "1000000", "--log-every", "20", "--runs-dir", str(tmp_path),
+                                        "--run-id", "r", "--eval-every", "0", "--quiet"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        assert _wait(lambda: (run / "metrics.jsonl").exists()), "training started"
+        ask(run, "pause")
+        assert _wait(lambda: _status(run) == "paused"), "paused"
+        paused_at = _steps(run)[-1]
+        ask(run, "resume")
+        assert _wait(lambda: _status(run) == "running" and _steps(run)[-1] > paused_at), "resumed and trains on"
+        ask(run, "stop")
+        assert proc.wait(timeout=120) == 0, "every rank stopped, none hung"
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert _status(run) == "stopped" and not (run / "requests.json").exists()

@@ -13,6 +13,7 @@ from dashboard.components.owner import locked_note, may_control
 from dashboard.monitor.alerts_part import show_alerts
 from dashboard.monitor.audience import refresh_seconds
 from dashboard.state import manager
+from gancore.runs import requests
 
 # How long a press waits for the trainer to take it before the page is redrawn. It takes one
 # between two steps; a longer wait (a checkpoint being written, a measurement finishing) is not
@@ -29,11 +30,33 @@ def press(job, action: str) -> None:
     st.rerun(scope="app")
 
 
+def ask_elsewhere(view: RunView, action: str) -> None:
+    """Leave Pause / Resume / Stop for the process that trains the run (the command line,
+    torchrun's ranks), which takes it at its next log step; the page says it is asked."""
+    with friendly_errors("The request could not be left for the run"):
+        requests.ask(manager().store.open(view.run_id).path, action)
+    st.rerun(scope="app")
+
+
 def asked_note(run_id: str) -> str:
     """The status line's ending while a press waits for the trainer (" · pausing..."), else empty."""
     job = manager().get(run_id)
-    asked = job.requested if job is not None else None
+    asked = job.requested if job is not None else requests.pending(manager().store.root / run_id)
     return f" · {ASKED_WORDS[asked]}" if asked in ASKED_WORDS else ""
+
+
+def control_row(view: RunView, act) -> None:
+    """Pause or Resume, and Stop; `act(action)` carries a press out."""
+    row = st.container(horizontal=True)
+    if view.status == "paused":
+        if row.button("Resume", icon=":material/play_arrow:", help="continue training"):
+            act("resume")
+    # a diverged run is held already: its ways on are Stop and the roll-back
+    elif row.button("Pause", icon=":material/pause:", disabled=view.status in ("preparing", "diverged"),
+                    help="hold training here; Resume continues from the same step"):
+        act("pause")
+    if row.button("Stop", icon=":material/stop:", help="stop after the current step and save a checkpoint"):
+        act("stop")
 
 
 def recovery_buttons(view: RunView) -> None:
@@ -87,18 +110,13 @@ def show_controls(run_id: str, viewers: int) -> None:
         st.caption(wording.audience_note(viewers, refresh_seconds(viewers)))
     if view.controllable and may_control():
         job = manager().get(run_id)
-        row = st.container(horizontal=True)
-        if view.status == "paused":
-            if row.button("Resume", icon=":material/play_arrow:", help="continue training"):
-                press(job, "resume")
-        # a diverged run is held already: its ways on are Stop and the roll-back
-        elif row.button("Pause", icon=":material/pause:", disabled=view.status in ("preparing", "diverged"),
-                        help="hold training here; Resume continues from the same step"):
-            press(job, "pause")
-        if row.button("Stop", icon=":material/stop:", help="stop after the current step and save a checkpoint"):
-            press(job, "stop")
+        control_row(view, lambda action: press(job, action))
     elif view.live and not view.controllable:
-        st.caption("Another process (for example the command line) is training this run; "
-                   "this page follows what it writes to disk.")
+        reach = (" Its buttons reach that process at its next log step (every rank of a torchrun run)."
+                 if may_control() else "")
+        st.caption("Another process (the command line, or torchrun's processes) is training this run; "
+                   f"this page follows what it writes to disk.{reach}")
+        if may_control():
+            control_row(view, lambda action: ask_elsewhere(view, action))
     if locked_note():
         st.caption(locked_note())

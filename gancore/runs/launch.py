@@ -17,6 +17,7 @@ from ..sampling.checkpoints import check_finite_weights
 from .bundle import refuse_training
 from .lock import RunLock
 from .meta import RunMeta
+from .requests import take
 from .state import Status
 from .store import Run, RunStore, atomic_write_json
 from ..training.distributed import Ranks, broadcast_object, join
@@ -38,9 +39,12 @@ def start_run(cfg: TrainConfig, store: RunStore, run_id: str | None = None,
 
 def hold_until_the_end(trainer: Trainer, run: Run, lock: RunLock) -> None:
     """Attach the run folder, then release the lock on the trainer's last event: after the run's
-    listener (subscribed first) has written the final status.json and checkpoint."""
+    listener (subscribed first) has written the final status.json and checkpoint. Pause, resume
+    and stop asked by other processes (runs/requests.py) reach the trainer."""
     run.trainer_lock = lock
     run.attach(trainer)
+    take(run.path)  # an ask left from an earlier trainer of this run is not for this one
+    trainer.take_requests_from(lambda: take(run.path))
     trainer.subscribe(lambda event: lock.release() if Status.parse(event.kind).final else None)
 
 

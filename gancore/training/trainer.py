@@ -107,6 +107,7 @@ class Trainer:
         self._pause = threading.Event()
         self._stop = threading.Event()
         self._wake = threading.Event()  # set whenever pause/resume/stop is asked for
+        self._requests: Callable[[], str | None] | None = None  # see take_requests_from
         self.status = Status.CREATED
 
     # ---- control, from any thread -------------------------------------------------------------
@@ -124,6 +125,18 @@ class Trainer:
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()
+
+    def take_requests_from(self, source: Callable[[], str | None]) -> None:
+        """`source()`: "pause", "resume", "stop" or None, asked of this run by another process
+        (runs/requests.py). Polled at each log step and every second while paused, by rank 0."""
+        self._requests = source
+
+    def _take_requests(self) -> None:
+        if self._requests is None or (self.ranks is not None and not self.ranks.main):
+            return
+        action = self._requests()
+        if action is not None:
+            getattr(self, action)()
 
     def _emit(self, kind: str, **data) -> None:
         event = Event(kind, self.step, data)
@@ -243,9 +256,12 @@ class Trainer:
         """Whether pause and stop are looked at before this step: every step alone; with several
         ranks at every log step, after all of them have taken rank 0's requests, so that they all
         pause or stop at the same step (one small broadcast per log_every steps)."""
+        at_log = self.step % self.cfg.log_every == 0
+        if at_log:  # another process's asks: a file's stat per log step, never per step
+            self._take_requests()
         if self.ranks is None:
             return True
-        if self.step % self.cfg.log_every:
+        if not at_log:
             return False
         self._sync_control()
         return True
@@ -263,6 +279,7 @@ class Trainer:
         several ranks, rank 0 tells the others every second whether to go on waiting."""
         self._become(status, message=self.divergence_message())
         while True:
+            self._take_requests()
             self._sync_control()
             if not self._pause.is_set() or self._stop.is_set():
                 break
