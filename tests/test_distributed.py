@@ -18,7 +18,7 @@ import pytest
 import torch
 from PIL import Image
 
-from gancore import ConfigError, RunStore, Trainer, get_variant_spec, list_variants, make_config
+from gancore import ConfigError, RunError, RunStore, Trainer, get_variant_spec, list_variants, make_config
 from gancore.cli import main
 from gancore.training.distributed import Ranks
 
@@ -183,3 +183,29 @@ def test_pause_resume_and_stop_asked_from_another_process_reach_every_rank(tmp_p
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
     assert _status(run) == "stopped" and not (run / "requests.json").exists()
+
+
+def test_the_train_page_starts_two_processes_and_the_run_trains_to_its_end(tmp_path, monkeypatch):
+    from app_pages import open_app
+
+    monkeypatch.setenv("GANCORE_RUNS_DIR", str(tmp_path))
+    at = open_app("views/train.py")
+    at.text_input(key="vanilla-ring8-steps").set_value("200")
+    at.selectbox(key="processes").set_value(2)
+    next(b for b in at.button if b.label == "Start training").click().run(timeout=240)
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    [state] = RunStore(tmp_path).states()
+    assert _wait(lambda: _status(tmp_path / state.run_id) == "finished"), "trained by torchrun's 2 processes"
+    assert _steps(tmp_path / state.run_id)[-1] == 200
+
+
+def test_a_child_that_cannot_start_says_why(tmp_path):
+    from gancore.runs.torchrun_launch import launch, wait_until_started
+
+    with pytest.raises(ConfigError, match="processes: must be at least 2"):
+        launch(make_config("vanilla", "ring8"), 1, RunStore(tmp_path))
+    cfg = make_config("dcgan", "mnist", data_dir=str(tmp_path / "none"), download=False, device="cpu")
+    run_id, child = launch(cfg, 2, RunStore(tmp_path))
+    with pytest.raises(RunError, match="ended before training started: error: .*data"):
+        wait_until_started(RunStore(tmp_path), run_id, child)
+    assert not (tmp_path / run_id).exists(), "no half-made run folder"

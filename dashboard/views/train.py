@@ -4,6 +4,7 @@ import streamlit as st
 from dashboard.components.errors import friendly_errors
 from dashboard.components.form_spec import advanced_fields, field_label, form_fields, main_fields
 from dashboard.components.train_form import render_fields, typed_values
+from dashboard.components.process_picker import pick_processes
 from dashboard.components.upload_box import upload_box
 from gancore import (ConfigError, DataConfig, config_errors, default_values, describe_device,
                      get_dataset_spec, get_variant_spec, list_datasets, list_variants)
@@ -59,6 +60,7 @@ st.subheader("Settings")
 values, slots = render_fields(main_fields(variant, dataset), defaults, key_prefix)
 with st.expander("Advanced settings"):
     more, more_slots = render_fields(advanced_fields(variant, dataset), defaults, key_prefix)
+    processes = pick_processes("processes")
 values.update(more)
 slots.update(more_slots)
 
@@ -93,5 +95,9 @@ if may_control() and st.button("Start training", type="primary", icon=":material
         st.error("Some settings need changing before training can start (see the red notes above).")
     else:
         with friendly_errors("Training could not start"):
-            job = manager().start(cfg, name=run_name)
-            st.switch_page("views/monitor.py", query_params={"run": job.run_id})
+            if processes > 1:  # torchrun in a child process; the Monitor follows it from disk
+                with st.spinner(f"Starting {processes} processes..."):
+                    run_id = manager().start_distributed(cfg, processes, name=run_name)
+            else:
+                run_id = manager().start(cfg, name=run_name).run_id
+            st.switch_page("views/monitor.py", query_params={"run": run_id})

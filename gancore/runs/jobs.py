@@ -150,6 +150,17 @@ class JobManager:
         job.state = replace(job.state, meta=meta)
         return self._launch(job, lambda: start_run(cfg, self.store, run_id, meta=meta))
 
+    def start_distributed(self, cfg: TrainConfig, processes: int, name: str = "", note: str = "") -> str:
+        """torchrun with `processes` processes as a child (runs/torchrun_launch.py); returns the
+        run id once rank 0 has started it, or raises with what the child said. The run is not a
+        job of this process: the Monitor follows it from disk and controls it by requests."""
+        from .torchrun_launch import launch, wait_until_started
+
+        run_id, child = launch(cfg, processes, self.store, edited(RunMeta(), name, note))
+        threading.Thread(target=child.wait, name=f"torchrun-{run_id}", daemon=True).start()  # reaps it
+        wait_until_started(self.store, run_id, child)
+        return run_id
+
     def fork(self, parent_id: str, checkpoint: str = "latest.pt", changes: dict | None = None,
              name: str = "", note: str = "") -> Job:
         """A new run from `parent_id`'s `checkpoint` with `changes` (runs/fork.py), judged here
