@@ -86,7 +86,8 @@ class TrainConfig:
     data: DataConfig = field(default_factory=DataConfig)
     steps: int = setting(3000, "Training steps", "how many generator updates to train for",
                          range=(1, 10_000_000), main=True)
-    batch_size: int = setting(64, "Batch size", "examples per update", range=(1, 65_536), main=True)
+    batch_size: int = setting(64, "Batch size", "examples per update, per process (with several "
+                              "processes a step sees batch size x processes)", range=(1, 65_536), main=True)
     lr_g: float = setting(2e-4, "Generator learning rate", "generator learning rate",
                           range=(0.0, 1.0), above=True, fmt="%.5f", main=True)
     lr_d: float = setting(2e-4, "Discriminator learning rate", "discriminator learning rate",
