@@ -14,7 +14,10 @@ from ..runs.store import Run
 from . import captions
 from .page import charts, document, esc, paragraph, scrubber, section, spread_evenly, table
 
-MAX_FRAMES = 16  # scrubber positions: each one holds a picture of every run
+# Pictures in one comparison, all runs together: each scrubber position holds one of every run,
+# so more runs get fewer positions (2 runs: 16, 6 runs: 5), and the file stays about the size of
+# one run's report (docs/BENCHMARKS.md, "Report size").
+MAX_PICTURES = 32
 SCORE_KEYS = {key for key, _, _ in SCORE_LINES}
 
 
@@ -151,7 +154,7 @@ def _quality_chart(key: str, series: dict, data: Compared, floor: dict | None, f
 
 def pictures_section(data: Compared) -> str:
     files = sample_files(data.runs)
-    steps = spread_evenly(picture_steps(files), MAX_FRAMES)
+    steps = spread_evenly(picture_steps(files), max(2, MAX_PICTURES // len(data.runs)))
     if not steps:
         return section("Pictures at the same step", paragraph(captions.NO_PICTURES))
     frames = {i: [] for i in data.ids}
