@@ -2,12 +2,15 @@
 and Pause at a speed, the scrubber, the arrows and manifold toggles, the knobs and their restart,
 the share link (and a damaged one), save as a run, a run's checkpoint, and viewer mode."""
 import json
+import os
+import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard.components.lab_player import LAB_NICE, _lab_worker
 from gancore import RunStore, make_config
 from gancore.lab_knobs import Knobs
 from gancore.lab_share import drawn_lab, link_params
@@ -218,3 +221,11 @@ def test_viewer_mode_turns_the_lab_off_and_says_why(runs_dir, monkeypatch):
     at = _lab_page()
     assert not at.exception and "Viewer mode: the lab is turned off" in _texts(at)
     assert not [b for b in at.button if b.label == "Start a fresh lab"]
+
+
+def test_played_frames_run_on_a_niced_worker(runs_dir):
+    at = _start(_lab_page())
+    _button(at, "Play").click().run()
+    assert _step(at) == 5 and not at.exception
+    worker_nice = _lab_worker().submit(lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id())).result()
+    assert worker_nice >= LAB_NICE, "the worker yields the CPU to runs"

@@ -1,6 +1,8 @@
 """The 2D Lab's live part: while playing, an st.fragment reruns every FRAME_EVERY seconds, takes
 `speed` lab iterations and redraws the numbers, the picture and the history; paused, it draws
 once, with a scrubber over the frames kept (Lab2D.frames) to look back at an earlier one.
+Played frames are computed on one niced worker thread (_lab_worker), so a run training beside
+the lab keeps its share of the CPU.
 
 Only this fragment reruns while playing: the knobs and buttons around it are not redrawn, so a
 frame costs the lab's steps, one snapshot, the picture and three small SVG charts
@@ -8,6 +10,9 @@ frame costs the lab's steps, one snapshot, the picture and three small SVG chart
 """
 from __future__ import annotations
 
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import streamlit as st
@@ -20,6 +25,33 @@ from gancore.lab2d import Lab2D
 FRAME_EVERY = 0.1  # seconds between frames while playing: at most 10 a second
 SPEEDS = (1, 2, 5, 10, 20, 50)  # iterations per frame
 GRID, POINTS = 60, 500  # heatmap lattice side; real and generated points shown
+LAB_NICE = 10  # the lab's worker yields the CPU to training runs (10: about a tenth of a run's share)
+
+
+def _yield_to_runs() -> None:
+    """Lower the calling thread's CPU priority (Linux: nice is per thread). Playing the lab beside
+    a run on a 2-core machine took half the run's speed at equal priority (docs/BENCHMARKS.md,
+    2D Lab: Play); a niced lab gets the CPU a run leaves, and slows down instead. Raising one's
+    own nice needs no privilege; where it is refused, nothing changes."""
+    try:
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, max(os.getpriority(os.PRIO_PROCESS, tid), LAB_NICE))
+    except (AttributeError, OSError):  # no per-thread priority here (not Linux), or not allowed
+        pass
+
+
+@st.cache_resource(show_spinner=False)
+def _lab_worker() -> ThreadPoolExecutor:
+    """One niced thread, shared by every session's lab, that plays the frames. Not the script
+    thread itself: a niced script thread would pass its priority on to any training thread it
+    later starts (a thread inherits its creator's nice), and it cannot raise it back."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="gs-lab", initializer=_yield_to_runs)
+
+
+def _advance(lab: Lab2D, view: "View"):
+    """One frame's work, on the lab worker: `speed` iterations, then the snapshot."""
+    lab.step(k_d=view.k_d, k_g=view.k_g, iterations=view.speed)
+    return lab.snapshot(grid=GRID, n_points=POINTS, label=view.label, manifold=view.manifold)
 
 
 @dataclass(frozen=True)
@@ -38,12 +70,13 @@ class View:
 def lab_player(lab: Lab2D, view: View) -> None:
     @st.fragment(run_every=FRAME_EVERY if view.playing else None)
     def frame() -> None:
+        snap = None
         if view.playing and not lab.diverged:
             with friendly_errors("The lab stopped"):
-                lab.step(k_d=view.k_d, k_g=view.k_g, iterations=view.speed)
-        snap = None
-        with friendly_errors("The picture could not be drawn"):
-            snap = lab.snapshot(grid=GRID, n_points=POINTS, label=view.label, manifold=view.manifold)
+                snap = _lab_worker().submit(_advance, lab, view).result()
+        if snap is None:
+            with friendly_errors("The picture could not be drawn"):
+                snap = lab.snapshot(grid=GRID, n_points=POINTS, label=view.label, manifold=view.manifold)
         if snap is None:
             return
         lab.frames.add(snap)
