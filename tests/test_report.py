@@ -136,3 +136,10 @@ def test_the_runs_page_offers_a_runs_report(runs, monkeypatch):
     assert not at.exception
     [button] = [b for b in at.get("download_button") if b.proto.label == "Report (.html)"]
     assert not button.proto.disabled
+
+
+def test_the_monitor_offers_the_runs_report_under_its_pictures(runs, monkeypatch):
+    monkeypatch.setenv("GANCORE_RUNS_DIR", str(runs["named"].path.parent))
+    at = open_app("views/monitor.py", run="faster")
+    assert not at.exception
+    assert "Download a report of this run (.html)" in [b.proto.label for b in at.get("download_button")]

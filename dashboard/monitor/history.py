@@ -1,13 +1,15 @@
 """The Monitor's "Pictures over time": every progress picture the run saved, one step at a time
-or two side by side, and the whole run as an animated GIF. A fragment: moving the slider redraws
+or two side by side, the whole run as an animated GIF, and its report (.html) to send. A fragment: moving the slider redraws
 only this part, also while the run trains (each redraw reads the pictures saved so far)."""
 from __future__ import annotations
 
 import streamlit as st
 
 from dashboard.components.errors import friendly_errors
+from dashboard.components.report_button import report_button
 from dashboard.state import store
 from gancore import RunError
+from gancore.report import run_report
 from gancore.sampling.animation import MAX_FRAMES, animation_gif, step_of
 
 COMPARE = "Two steps side by side"
@@ -80,3 +82,5 @@ def show_history(run_id: str) -> None:
     if made is not None:
         st.download_button(f"Download the animation (GIF, {made[0]:,} pictures)", made[1],
                            file_name=f"{run_id}.gif", mime="image/gif", icon=":material/download:")
+    report_button(st, lambda: run_report(store().open(run_id)), "Download a report of this run (.html)",
+                  f"{run_id}-report.html", key=f"history-report-{run_id}")
