@@ -1,6 +1,7 @@
 """The Monitor's "Pictures over time": every progress picture the run saved, one step at a time
-or two side by side, the whole run as an animated GIF, and its report (.html) to send. A fragment: moving the slider redraws
-only this part, also while the run trains (each redraw reads the pictures saved so far)."""
+or two side by side, the whole run as an animated GIF, and its report (.html) to send. A
+fragment: moving the slider redraws only this part, also while the run trains (each redraw reads
+the pictures saved so far)."""
 from __future__ import annotations
 
 import streamlit as st
