@@ -11,47 +11,14 @@ import base64
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 
 from .config import make_config
-from .data import DataInfo, Dataset
+from .data.drawn import DRAWN, PAD_BOX, check_points, drawn_dataset
 from .errors import ConfigError
 from .lab2d import Lab2D
 from .lab_knobs import LOSSES, OPTIMIZERS, Knobs, check, restart, variant_and_settings
 
-PAD_BOX = (-2.0, 2.0)  # the drawing pad spans this on both axes
-MIN_DRAWN, MAX_DRAWN = 10, 400  # points a drawing may hold
-DRAWN_SAMPLES = 4000  # the dataset sampled around the drawn points
-JITTER = 0.04  # std of the noise around each drawn point (raw units): a stroke, not atoms
-DRAWN = "drawn"  # the dataset's name, and the link's data= for a drawing
 BASE_DATASET = "ring8"  # the config a drawing's lab starts from (its defaults for 2D points)
-
-
-def check_points(points) -> np.ndarray:
-    """A drawing as (P, 2) float64 inside PAD_BOX; a clear ConfigError otherwise."""
-    try:
-        arr = np.asarray(points, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ConfigError("points", "must be a list of [x, y] pairs of numbers") from None
-    if arr.ndim != 2 or arr.shape[1] != 2:
-        raise ConfigError("points", f"must be a list of [x, y] pairs, got an array of shape {arr.shape}")
-    if not MIN_DRAWN <= len(arr) <= MAX_DRAWN:
-        raise ConfigError("points", f"draw between {MIN_DRAWN} and {MAX_DRAWN} points, got {len(arr)}")
-    lo, hi = PAD_BOX
-    if not np.isfinite(arr).all() or arr.min() < lo or arr.max() > hi:
-        raise ConfigError("points", f"every coordinate must lie between {lo:g} and {hi:g} (the pad)")
-    return arr
-
-
-def drawn_dataset(points, seed: int = 0, n: int = DRAWN_SAMPLES) -> Dataset:
-    """n samples around the drawn points: each picks a drawn point at random plus N(0, JITTER^2)
-    noise, so a handful of dots becomes a smooth distribution. Unlabelled, scale 1 (the pad's
-    box is already about unit range). x: (n, 2) float32."""
-    arr = torch.as_tensor(check_points(points), dtype=torch.float32)  # (P, 2)
-    rng = torch.Generator().manual_seed(seed)
-    pick = torch.randint(len(arr), (n,), generator=rng)
-    x = arr[pick] + JITTER * torch.randn(n, 2, generator=rng)  # (n, 2)
-    return Dataset(x, None, DataInfo(DRAWN, "points", (2,), scale=1.0))
 
 
 def drawn_lab(points, variant: str = "vanilla", seed: int = 0) -> Lab2D:
@@ -152,14 +119,15 @@ __all__ = ["DRAWN", "LabLink", "PAD_BOX", "check_points", "decode_points", "draw
            "drawn_lab", "encode_points", "lab_from_link", "link_params", "parse_link", "run_config"]
 
 
-def run_config(lab: Lab2D, knobs: Knobs, k_d: int):
+def run_config(lab: Lab2D, knobs: Knobs, k_d: int, drawing_dir: str | None = None):
     """The TrainConfig of a background run with this lab's settings (its variant and data, rates,
     loss, noise size; k_D as the run's n_critic), for "save this lab as a run". The run trains
-    fresh networks with Adam (runs know no SGD). A drawing cannot become a run: runs load their
-    data by name, and a drawing has none (ConfigError)."""
-    if lab.info.name == DRAWN:
-        raise ConfigError("dataset", "a drawn dataset cannot be saved as a run (runs load their data by "
-                          "name); start the lab from a built-in dataset to keep training it as a run")
+    fresh networks with Adam (runs know no SGD). A drawn lab's run loads its drawing from
+    `drawing_dir` (data/drawn.py's save_drawing), like any dataset by name and folder."""
     check(knobs)
     variant, overrides = variant_and_settings(lab, knobs)
+    if lab.info.name == DRAWN:
+        if not drawing_dir:
+            raise ConfigError("data_dir", "a drawn lab's run needs its drawing saved first (save_drawing)")
+        return make_config(variant, DRAWN, n_critic=int(k_d), data_dir=drawing_dir, **overrides)
     return make_config(variant, lab.cfg.data.dataset, n_critic=int(k_d), **overrides)

@@ -2,6 +2,7 @@
 and Pause at a speed, the scrubber, the arrows and manifold toggles, the knobs and their restart,
 the share link (and a damaged one), save as a run, a run's checkpoint, and viewer mode."""
 import json
+import time
 import os
 import threading
 from pathlib import Path
@@ -178,7 +179,7 @@ def test_the_share_link_restores_settings_and_drawing(runs_dir):
     lab = fresh.session_state["lab"]
     assert lab.info.name == "drawn" and lab.optimizer == "SGD" and lab.gan.generator.latent_dim == 3
     assert fresh.number_input(key="lab-k_d").value == 2 and fresh.selectbox(key="lab-optimizer").value == "SGD"
-    assert "drawn dataset cannot be kept training as a run" in _texts(fresh)
+    assert "lab-save-run" in [b.key for b in fresh.button], "a drawn lab can be kept as a run too"
     assert "pts=" in fresh.code[0].value, "a drawn lab's own link carries its drawing"
 
 
@@ -189,16 +190,33 @@ def test_a_damaged_link_says_which_parameter(runs_dir):
     assert not at.get("plotly_chart"), "no lab started from it"
 
 
-def test_save_as_run_starts_a_separate_run(runs_dir):
+def _saved_run(at) -> dict:
+    """Press "Save this lab as a run"; the config of the run it started (waited for: the job
+    writes its folder on its own thread), after stopping it."""
     from dashboard.state import manager
-    at = _start(_lab_page())
     _button(at, "Save this lab as a run").click().run()
     assert not at.exception and not at.error
-    runs = [p for p in runs_dir.iterdir() if p.is_dir()]
-    assert len(runs) == 1
-    config = json.loads((runs[0] / "config.json").read_text())
+    [job] = manager().jobs()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not job.snapshot().metrics:
+        time.sleep(0.2)
+    job.stop()
+    job.thread.join(timeout=60)
+    return json.loads((manager().store.root / job.run_id / "config.json").read_text())
+
+
+def test_save_as_run_starts_a_separate_run(runs_dir):
+    config = _saved_run(_start(_lab_page()))
     assert config["model"]["variant"] == "vanilla" and config["data"]["dataset"] == "ring8"
-    manager().get(runs[0].name).stop()
+
+
+def test_a_drawn_lab_saved_as_a_run_trains_on_its_drawing(runs_dir, monkeypatch):
+    monkeypatch.setenv("GANCORE_UPLOADS_DIR", str(runs_dir / "uploads"))
+    at = _lab_page(dict(p.split("=", 1) for p in encode_link().split("&")))
+    config = _saved_run(at)
+    assert config["data"]["dataset"] == "drawn"
+    assert Path(config["data"]["data_dir"]).parent == runs_dir / "uploads", "the drawing kept in uploads"
+    assert (Path(config["data"]["data_dir"]) / "points.json").is_file()
 
 
 def test_a_run_opens_in_the_lab_from_its_checkpoint(runs_dir):

@@ -1,13 +1,15 @@
 """The 2D Lab's drawn data and links: a drawing becomes a dataset and a lab that learns it; a
 link round-trips the settings and the drawing (not the weights); a damaged link names what is
-wrong; a lab becomes a run's config, and a drawing is refused as one with the reason."""
+wrong; a lab becomes a run's config, a drawn lab's on its saved drawing."""
 import numpy as np
 import pytest
+import torch
 
-from gancore import ConfigError, make_config
+from gancore import ConfigError, DataError, get_dataset_spec, load_dataset, make_config
 from gancore.lab2d import Lab2D
 from gancore.lab_knobs import knobs_of
-from gancore.lab_share import (MAX_DRAWN, PAD_BOX, decode_points, drawn_dataset, drawn_lab, encode_points,
+from gancore.data.drawn import MAX_DRAWN, save_drawing
+from gancore.lab_share import (PAD_BOX, decode_points, drawn_dataset, drawn_lab, encode_points,
                                lab_from_link, link_params, parse_link, run_config)
 
 BLOB = np.random.default_rng(0).normal(size=(60, 2)) * 0.1 + [1.0, 1.0]  # a drawn blob at (1, 1)
@@ -76,11 +78,28 @@ def test_points_encode_to_two_bytes_each():
     assert len(encode_points(BLOB)) == -(-len(BLOB) * 2 * 4 // 3)
 
 
-def test_a_lab_becomes_a_run_config_and_a_drawing_cannot():
+def test_a_lab_becomes_a_run_config_and_a_drawing_a_run_on_its_saved_points(tmp_path):
     lab = Lab2D(make_config("vanilla", "ring8", device="cpu", num_samples=2000))
     knobs = knobs_of(lab).__class__(lr_d=0.002, lr_g=0.001, optimizer="Adam", loss="Wasserstein + GP", latent_dim=2)
     cfg = run_config(lab, knobs, 5)
     assert (cfg.model.variant, cfg.data.dataset, cfg.n_critic, cfg.lr_d) == ("wgan_gp", "ring8", 5, 0.002)
-    with pytest.raises(ConfigError) as err:
-        run_config(drawn_lab(BLOB), knobs_of(drawn_lab(BLOB)), 1)
-    assert "cannot be saved as a run" in err.value.message
+    drawn = drawn_lab(BLOB)
+    with pytest.raises(ConfigError, match="needs its drawing saved first"):
+        run_config(drawn, knobs_of(drawn), 1)
+    folder = save_drawing(BLOB, tmp_path)
+    assert save_drawing(BLOB, tmp_path) == folder, "the same drawing, the same folder"
+    cfg = run_config(drawn, knobs_of(drawn), 1, str(folder))
+    assert (cfg.data.dataset, cfg.data.data_dir) == ("drawn", str(folder))
+    data = load_dataset(cfg.data, 0)
+    assert data.x.shape == (4000, 2) and abs(data.x.mean(0) - torch.tensor(BLOB).float().mean(0)).max() < 0.05
+
+
+def test_a_bad_drawing_file_is_refused_in_words(tmp_path):
+    (tmp_path / "points.json").write_text("[[0, 0]]")
+    with pytest.raises(DataError, match="data_dir: .*draw between 10 and 400 points, got 1"):
+        load_dataset(make_config("vanilla", "drawn", data_dir=str(tmp_path)).data, 0)
+    (tmp_path / "points.json").write_text("not json")
+    with pytest.raises(DataError, match="is not a drawing"):
+        load_dataset(make_config("vanilla", "drawn", data_dir=str(tmp_path)).data, 0)
+    assert "draw points in the 2D Lab" in str(get_dataset_spec("drawn").availability(
+        make_config("vanilla", "drawn").data))

@@ -14,6 +14,7 @@ from PIL import Image
 
 from gancore import DataConfig
 from gancore.data.base import DataInfo, Dataset
+from gancore.data.drawn import save_drawing
 
 
 def tiny_points(n: int = 512, seed: int = 0) -> Dataset:
@@ -84,6 +85,8 @@ SOURCE_RECIPES: dict[str, Callable[[Path], DataConfig]] = {
     "fashion_mnist": _idx_source("fashion_mnist"),
     "folder": _image_folder,
     "photos": lambda folder: DataConfig(dataset="photos", num_samples=50),
+    "drawn": lambda folder: DataConfig(dataset="drawn", num_samples=300, data_dir=str(
+        save_drawing([[0.1 * i - 1.0, 0.5] for i in range(20)], folder))),
 }
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from gancore.lab_share import MAX_DRAWN, MIN_DRAWN, PAD_BOX
+from gancore.data.drawn import MAX_DRAWN, MIN_DRAWN, PAD_BOX
 
 HTML = """<div class="gs-pad">
 <canvas width="360" height="360" style="border: 1px solid #d1d5db; border-radius: 6px;

@@ -17,6 +17,8 @@ from dashboard.components.lab_player import SPEEDS, View, lab_player
 from dashboard.components.lab_start import restore_from_link, start_drawn, start_fresh, start_from_run
 from dashboard.components.owner import locked_note, may_control
 from dashboard.state import manager
+from gancore.data.drawn import save_drawing
+from gancore.data.uploads import default_uploads_dir
 from gancore.lab_share import link_params, run_config
 
 st.title("2D Lab")
@@ -114,10 +116,10 @@ with st.expander("Share or keep this lab"):
         base = (st.context.url or "").split("?")[0] or "/lab"
         st.markdown("A link that restores these settings and the data (not the weights: it starts fresh):")
         st.code(f"{base}?{query}", language=None, wrap_lines=True)
-    if drawn is not None:
-        st.caption("A drawn dataset cannot be kept training as a run: runs load their data by name.")
-    elif st.button("Save this lab as a run", icon=":material/save:", key="lab-save-run",
-                   help="a background run with these settings (fresh networks, Adam), on the Monitor page"):
+    if st.button("Save this lab as a run", icon=":material/save:", key="lab-save-run",
+                 help="a background run with these settings (fresh networks, Adam), on the Monitor page"
+                      + ("; the drawing is kept in the uploads folder for it" if drawn is not None else "")):
         with friendly_errors("The run could not start"):
-            job = manager().start(run_config(lab, knobs, int(k_d)), name=f"from the 2D Lab: {lab.describe()}")
+            folder = str(save_drawing(drawn, default_uploads_dir())) if drawn is not None else None
+            job = manager().start(run_config(lab, knobs, int(k_d), folder), name=f"from the 2D Lab: {lab.describe()}")
             st.switch_page("views/monitor.py", query_params={"run": job.run_id})
