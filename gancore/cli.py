@@ -177,12 +177,14 @@ def _run_in_foreground(trainer, run, quiet: bool) -> int:
         trainer.subscribe(progress)
     # Ctrl-C, and torchrun's SIGTERM to the ranks left when one of them ends: stop cleanly
     previous = {sig: signal.signal(sig, lambda *_: trainer.stop()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    status = None
     try:
         status = trainer.run()
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-        leave()
+        trainer.close()
+        leave(wait_for_others=status in ("finished", "stopped"))
     if run is None:
         return 0 if status in ("finished", "stopped") else 1
     state = run.state()

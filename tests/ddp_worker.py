@@ -38,6 +38,7 @@ def main() -> None:
                 "generator": trainer.gan.generator.state_dict(),
                 "discriminator": trainer.gan.discriminator.state_dict()},
                out / f"rank{ranks.rank if ranks else 0}.pt")
+    trainer.close()
     leave()
 
 

@@ -60,9 +60,18 @@ def join(ranks: Ranks, device: torch.device) -> torch.device:
     return device
 
 
-def leave() -> None:
-    if dist.is_initialized():
-        dist.destroy_process_group()
+def leave(wait_for_others: bool = True) -> None:
+    """End this rank's part of the group: after a run that ended well, wait for the others (so
+    none tears the group down while another still uses it), then destroy it. After an error the
+    others may be inside a collective that a barrier would be mistaken for: no wait then."""
+    if not dist.is_initialized():
+        return
+    if wait_for_others:
+        try:
+            dist.barrier()
+        except (RuntimeError, dist.DistError):
+            pass  # a rank died meanwhile (the run says so); the group ends all the same
+    dist.destroy_process_group()
 
 
 def rank_seed(seed: int, ranks: Ranks | None) -> int:

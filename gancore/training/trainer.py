@@ -15,6 +15,7 @@ run, and its pause and stop reach the other ranks at the next log step, so all a
 """
 from __future__ import annotations
 
+import gc
 import math
 import threading
 import time
@@ -251,6 +252,15 @@ class Trainer:
             self._close_evaluator()
         self._become(Status.FINISHED)
         return self.status
+
+    def close(self) -> None:
+        """Let go of the distributed wrappers before the process group ends: a DDP module's
+        reducer still alive at interpreter exit, its group gone, aborts the process
+        ("terminate called without an active exception"). A no-op when training alone."""
+        if self.ranks is None:
+            return
+        self.step_fn.g, self.step_fn.d = self.gan.generator, self.gan.discriminator
+        gc.collect()
 
     def _control_point(self) -> bool:
         """Whether pause and stop are looked at before this step: every step alone; with several
