@@ -46,6 +46,21 @@ def _generated(page) -> list[tuple[float, float]]:
     return list(zip(fake["x"], fake["y"]))
 
 
+def _check(page, label: str) -> None:
+    """Tick a checkbox until it stays ticked: a click that lands while the page is still redrawing
+    after Pause can be lost with the old element."""
+    widget = page.get_by_test_id("stCheckbox").filter(has_text=label)
+    box = widget.locator("input[type=checkbox]")
+
+    def ticked() -> bool:
+        if not box.is_checked():
+            widget.get_by_text(label).click()
+            page.wait_for_timeout(500)
+        return box.is_checked()
+
+    _wait_until(ticked, timeout=60, what=f"{label!r} ticked")
+
+
 def test_play_advances_frames_and_the_manifold_toggles(lab_page, shots):
     page = lab_page
     page.get_by_role("button", name="Start a fresh lab").click()
@@ -63,8 +78,9 @@ def test_play_advances_frames_and_the_manifold_toggles(lab_page, shots):
     assert max(seen) > first_step
     page.get_by_role("button", name="Pause").click()
     page.get_by_role("button", name="Play").wait_for(timeout=30_000)
-    page.get_by_text("Show G's manifold").click()
-    _wait_until(lambda: "G's manifold (latent grid)" in (page.evaluate(TRACES) or {}), what="the manifold")
+    _check(page, "Show G's manifold")
+    _wait_until(lambda: "G's manifold (latent grid)" in (page.evaluate(TRACES) or {}), timeout=90,
+                what="the manifold")
     mesh = page.evaluate(TRACES)["G's manifold (latent grid)"]
     assert sum(v is not None and math.isfinite(v) for v in mesh["x"]) == 2 * 15 * 15, \
         "15 rows and 15 columns of 15 points"
