@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import gc
 import math
-import threading
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -29,7 +28,8 @@ from ..errors import ConfigError
 from ..data import Dataset, DataInfo, load_dataset
 from ..health import Alert, HealthContext, HealthWatch
 from .device import resolve_device
-from .distributed import Ranks, average_, broadcast_flags, join, lost_peer_words, parallel, rank_seed
+from .control import Control
+from .distributed import Ranks, average_, join, lost_peer_words, parallel, rank_seed
 from ..quality.live import SideEvaluator
 from ..quality.measures import measure_for
 from .engine import prepare_data, prepare_networks, resolve_engine
@@ -105,10 +105,7 @@ class Trainer:
 
         self.evaluator: SideEvaluator | None = None  # made by run() when quality is measured
         self._listeners: list[Callable[[Event], None]] = []
-        self._pause = threading.Event()
-        self._stop = threading.Event()
-        self._wake = threading.Event()  # set whenever pause/resume/stop is asked for
-        self._requests: Callable[[], str | None] | None = None  # see take_requests_from
+        self.control = Control(ranks, self.device)  # pause, resume, stop (training/control.py)
         self.status = Status.CREATED
 
     # ---- control, from any thread -------------------------------------------------------------
@@ -116,28 +113,17 @@ class Trainer:
         self._listeners.append(listener)
 
     def pause(self) -> None:
-        self._pause.set()
-        self._wake.set()
+        self.control.pause()
 
     def resume(self) -> None:
-        self._pause.clear()
-        self._wake.set()
+        self.control.resume()
 
     def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
+        self.control.stop()
 
     def take_requests_from(self, source: Callable[[], str | None]) -> None:
-        """`source()`: "pause", "resume", "stop" or None, asked of this run by another process
-        (runs/requests.py). Polled at each log step and every second while paused, by rank 0."""
-        self._requests = source
-
-    def _take_requests(self) -> None:
-        if self._requests is None or (self.ranks is not None and not self.ranks.main):
-            return
-        action = self._requests()
-        if action is not None:
-            getattr(self, action)()
+        """Pause / resume / stop asked by another process (runs/requests.py); see Control."""
+        self.control.take_requests_from(source)
 
     def _emit(self, kind: str, **data) -> None:
         event = Event(kind, self.step, data)
@@ -199,13 +185,13 @@ class Trainer:
         first_log = min(FIRST_LOG_STEP, cfg.log_every)
         try:
             while self.step < cfg.steps:
-                if self._control_point():
-                    if self._pause.is_set() and not self._stop.is_set():
+                if self.control.due(self.step, cfg.log_every):
+                    if self.control.paused:
                         paused_at = time.perf_counter()
                         self._wait_while_paused(Status.DIVERGED if self.diverged_at is not None else Status.PAUSED)
                         window_start += time.perf_counter() - paused_at  # paused time is not training
                         run_start += time.perf_counter() - paused_at
-                    if self._stop.is_set():
+                    if self.control.stopped:
                         self._emit_quality()
                         self._checkpoint()
                         self._become(Status.STOPPED, message=self.divergence_message())
@@ -262,41 +248,12 @@ class Trainer:
         self.step_fn.g, self.step_fn.d = self.gan.generator, self.gan.discriminator
         gc.collect()
 
-    def _control_point(self) -> bool:
-        """Whether pause and stop are looked at before this step: every step alone; with several
-        ranks at every log step, after all of them have taken rank 0's requests, so that they all
-        pause or stop at the same step (one small broadcast per log_every steps)."""
-        at_log = self.step % self.cfg.log_every == 0
-        if at_log:  # another process's asks: a file's stat per log step, never per step
-            self._take_requests()
-        if self.ranks is None:
-            return True
-        if not at_log:
-            return False
-        self._sync_control()
-        return True
-
-    def _sync_control(self) -> None:
-        """Every rank takes rank 0's pause and stop (a no-op when training alone)."""
-        if self.ranks is None:
-            return
-        pause, stop = broadcast_flags([self._pause.is_set(), self._stop.is_set()], self.device)
-        for flag, on in ((self._pause, pause), (self._stop, stop)):
-            flag.set() if on else flag.clear()
-
     def _wait_while_paused(self, status: Status = Status.PAUSED) -> None:
         """Status.DIVERGED: paused by the trainer itself after a NaN/inf, with its message. With
         several ranks, rank 0 tells the others every second whether to go on waiting."""
         self._become(status, message=self.divergence_message())
-        while True:
-            self._take_requests()
-            self._sync_control()
-            if not self._pause.is_set() or self._stop.is_set():
-                break
-            if self.ranks is None or self.ranks.main:  # the others wait in the next broadcast
-                self._wake.wait(timeout=1.0)
-                self._wake.clear()
-        if not self._stop.is_set():
+        self.control.wait_while_paused()
+        if not self.control.stopped:
             self._become(Status.RUNNING, "resumed")
 
     def _log(self, acc: torch.Tensor, names: tuple[str, ...], window_steps: int, window_s: float,
@@ -396,7 +353,7 @@ class Trainer:
     def _diverge(self) -> None:
         """A loss or weight became NaN/inf: pause (do not crash) and say where."""
         self.diverged_at = self.step
-        self._pause.set()
+        self.control.pause()
 
     def divergence_message(self) -> str | None:
         if self.diverged_at is None:
