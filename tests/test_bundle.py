@@ -6,7 +6,6 @@ import io
 import json
 import math
 import os
-import stat
 import zipfile
 
 import numpy as np
@@ -23,6 +22,7 @@ from gancore.runs.jobs import JobManager
 from gancore.runs.launch import resume_run, start_run
 from gancore.sampling.files import write_samples
 from gancore.training.trainer import Event
+from tiny_data import make_zip
 
 
 @pytest.fixture(scope="module")
@@ -46,15 +46,7 @@ def _entries(bundle: bytes) -> dict[str, bytes]:
 
 
 def _zip(entries: dict[str, bytes], symlinks=()) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in entries.items():
-            z.writestr(name, data)
-        for name, target in symlinks:
-            info = zipfile.ZipInfo(name)
-            info.external_attr = (stat.S_IFLNK | 0o777) << 16
-            z.writestr(info, target)
-    return buf.getvalue()
+    return make_zip(entries.items(), symlinks)
 
 
 def _weights(state: dict) -> bytes:

@@ -1,7 +1,6 @@
 """A corpus of hostile and broken uploads, made here: each is refused or handled with one clear
 message, nothing lands outside the uploads folder, and what is accepted trains."""
 import io
-import stat
 import struct
 import zipfile
 import zlib
@@ -13,24 +12,13 @@ from PIL import Image
 from gancore import ConfigError, DataConfig, load_dataset, make_config
 from gancore.training.trainer import Trainer
 from gancore.data.uploads import UploadError, UploadLimits, import_images, import_zip
+from tiny_data import make_zip
 
 
 def png(mode="RGB", size=(12, 10), color=None) -> bytes:
     buf = io.BytesIO()
     img = Image.new(mode, size, color if color is not None else (0 if mode in ("L", "P", "I;16") else (200, 30, 30)))
     img.save(buf, format="PNG")
-    return buf.getvalue()
-
-
-def make_zip(entries, symlinks=(), flag_utf8=True) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in entries:
-            z.writestr(name, data)
-        for name, target in symlinks:
-            info = zipfile.ZipInfo(name)
-            info.external_attr = (stat.S_IFLNK | 0o777) << 16
-            z.writestr(info, target)
     return buf.getvalue()
 
 

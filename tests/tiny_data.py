@@ -3,8 +3,11 @@ files a test writes for every registered data source to load (`source_config`)."
 from __future__ import annotations
 
 import gzip
+import io
 import math
+import stat
 import struct
+import zipfile
 from pathlib import Path
 from typing import Callable
 
@@ -62,6 +65,20 @@ def write_image_folder(folder: Path, classes=("cats", "dogs"), per_class: int = 
         (folder / name).mkdir(parents=True, exist_ok=True)
         for i in range(per_class):
             Image.new("RGB", (40, 30), (40 + 80 * k, 10 * i, 200 - 80 * k)).save(folder / name / f"{i}.png")
+
+
+def make_zip(entries, symlinks=()) -> bytes:
+    """A .zip of (name, bytes) `entries`, plus (name, target) symbolic-link entries (hostile
+    uploads and bundles are made of these)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in entries:
+            z.writestr(name, data)
+        for name, target in symlinks:
+            info = zipfile.ZipInfo(name)
+            info.external_attr = (stat.S_IFLNK | 0o777) << 16
+            z.writestr(info, target)
+    return buf.getvalue()
 
 
 def _idx_source(name: str) -> Callable[[Path], DataConfig]:
