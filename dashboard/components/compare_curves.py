@@ -3,40 +3,17 @@ axis for all the runs, or, where the runs' numbers mean different things, the re
 one chart per group of runs that agree."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import streamlit as st
 
 from dashboard.components.charts import SCORE_LINES
 from dashboard.components.compare_charts import curve_figure, quality_figure
 from dashboard.components.quality import comparable_metrics
 from dashboard.components.wording import plain
-from gancore import Run, TrainConfig
 from gancore.quality.measures import get_measure_spec, quality_kind
-from gancore.runs.compare import DEFAULT_SMOOTHING, Part, probability_scores
+from gancore.runs.compare import DEFAULT_SMOOTHING, Compared, Part, probability_scores
 
 SCORE_KEYS = {key for key, _, _ in SCORE_LINES}
 PER_ROW = 3  # charts side by side when a part splits into groups
-
-
-@dataclass
-class Compared:
-    """The chosen runs, in the order picked, with what the page draws of each."""
-
-    ids: list[str]
-    labels: dict[str, str]  # run id -> RunState.label
-    configs: dict[str, TrainConfig]
-    colours: dict[str, str]
-    metrics: dict[str, list[dict]]
-    quality: dict[str, list[dict]]
-    floors: dict[str, dict | None]
-
-    @classmethod
-    def load(cls, runs: list[Run], labels: dict[str, str], colours: dict[str, str]) -> "Compared":
-        ids = [r.run_id for r in runs]
-        return cls(ids, labels, {r.run_id: r.config() for r in runs}, colours,
-                   {r.run_id: r.metrics() for r in runs}, {r.run_id: r.quality() for r in runs},
-                   {r.run_id: r.quality_floor() for r in runs})
 
 
 def smoothing_slider() -> float:

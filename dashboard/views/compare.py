@@ -3,7 +3,7 @@ and the settings that differ. The address (?runs=id1,id2,...) names the runs, so
 import streamlit as st
 
 from dashboard.components.compare_charts import colour_key_html
-from dashboard.components.compare_curves import Compared, show_curves, show_quality, smoothing_slider
+from dashboard.components.compare_curves import show_curves, show_quality, smoothing_slider
 from dashboard.components.compare_picker import pick_runs
 from dashboard.components.compare_pictures import show_pictures
 from dashboard.components.compare_settings import show_settings
@@ -11,9 +11,8 @@ from dashboard.components.errors import friendly_errors
 from dashboard.components.report_button import report_button
 from dashboard.components.wording import plain
 from dashboard.state import manager
-from gancore.charts.lines import run_colours
 from gancore.report import comparison_report
-from gancore.runs.compare import compare_parts, sample_files, short_labels
+from gancore.runs.compare import Compared, compare_parts, sample_files
 
 st.title("Compare runs")
 st.write("Two to six runs side by side: losses and scores on one step axis, their pictures at the "
@@ -32,9 +31,9 @@ if chosen is None:
     st.stop()
 
 with friendly_errors("These runs cannot be compared"):
-    names = short_labels(states, chosen)
     runs = [store.open(run_id) for run_id in chosen]
-    data = Compared.load(runs, names, run_colours(chosen))
+    data = Compared(runs)
+    names = data.labels
     parts = compare_parts(data.configs, {i: plain(names[i]) for i in chosen})
     st.markdown(colour_key_html(data.colours, names), unsafe_allow_html=True)
 

@@ -2,14 +2,14 @@
 what shares an axis, and says why where it does not), as one HTML file."""
 from __future__ import annotations
 
-from ..charts.lines import HALF_LABEL, SCORE_LINES, run_colours, score_axis
+from ..charts.lines import HALF_LABEL, SCORE_LINES, score_axis
 from ..charts.quality import BY_KEY, comparable_metrics, measured, measured_points, quality_rows
 from ..charts.svg_chart import Guide, Line, svg_line_chart
 from ..health.alerts import warning_words
 from ..quality.measures import get_measure_spec, quality_kind
-from ..runs.compare import (DEFAULT_SMOOTHING, Part, check_run_count, compare_parts,
+from ..runs.compare import (DEFAULT_SMOOTHING, Compared, Part, compare_parts,
                             picture_caption, picture_steps, pictures_at, probability_scores, sample_files,
-                            settings_rows, short_labels, smoothed_points)
+                            settings_rows, smoothed_points)
 from ..runs.store import Run
 from . import captions
 from .page import charts, document, esc, paragraph, scrubber, section, spread_evenly, table
@@ -19,22 +19,6 @@ from .page import charts, document, esc, paragraph, scrubber, section, spread_ev
 # one run's report (docs/BENCHMARKS.md, "Report size").
 MAX_PICTURES = 32
 SCORE_KEYS = {key for key, _, _ in SCORE_LINES}
-
-
-class Compared:
-    """The runs, in the order given, with what the report draws of each."""
-
-    def __init__(self, runs: list[Run]):
-        check_run_count([r.run_id for r in runs])
-        self.runs = runs
-        self.ids = [r.run_id for r in runs]
-        self.states = {r.run_id: r.state() for r in runs}
-        self.labels = short_labels(list(self.states.values()), self.ids)
-        self.configs = {r.run_id: r.config() for r in runs}
-        self.colours = run_colours(self.ids)
-        self.metrics = {r.run_id: r.metrics() for r in runs}
-        self.quality = {r.run_id: r.quality() for r in runs}
-        self.floors = {r.run_id: r.quality_floor() for r in runs}
 
 
 def comparison_report(runs: list[Run], weight: float = DEFAULT_SMOOTHING) -> str:

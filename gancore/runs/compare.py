@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..charts.lines import downsample
+from ..charts.lines import downsample, run_colours
 from ..config import SETTINGS, TrainConfig
 from ..errors import RunError
 from ..quality.measures import quality_kind
@@ -284,3 +284,21 @@ def picture_caption(label: str, step: int | None, at: int) -> str:
     if step is None:
         return f"{label}: no picture yet at step {at:,}"
     return f"{label} · step {step:,}" + ("" if step == at else f" (its latest by step {at:,})")
+
+
+class Compared:
+    """2-6 runs, in the order given, with what a comparison draws of each: their states, labels
+    (short_labels), configs, colours (one per run, the same on every chart), metrics, quality
+    measurements and quality floors. Shared by the Compare page and the comparison report."""
+
+    def __init__(self, runs: list[Run]):
+        check_run_count([r.run_id for r in runs])
+        self.runs = runs
+        self.ids = [r.run_id for r in runs]
+        self.states = {r.run_id: r.state() for r in runs}
+        self.labels = short_labels(list(self.states.values()), self.ids)
+        self.configs = {r.run_id: r.config() for r in runs}
+        self.colours = run_colours(self.ids)
+        self.metrics = {r.run_id: r.metrics() for r in runs}
+        self.quality = {r.run_id: r.quality() for r in runs}
+        self.floors = {r.run_id: r.quality_floor() for r in runs}
