@@ -25,7 +25,9 @@ class GAN:
 
     generator.make_inputs(real, y, rng) -> args for generator(*args): what it reads, made from a
     real batch (noise; noise and y when conditional; a low-resolution copy of `real` for SRGAN);
-    discriminator(x, y) -> (B,) raw scores (logits for BCE losses, critic values for Wasserstein).
+    discriminator(x, y) -> (B,) raw scores (logits for BCE losses, critic values for Wasserstein),
+    or (B, ...) scores per patch (a PatchGAN), which the losses and D(x) readouts average.
+    For paired data, y is each sample's input image (the "label" slot carries it).
     """
 
     generator: nn.Module

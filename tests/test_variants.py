@@ -4,7 +4,7 @@ import torch
 
 from gancore import create_gan, get_dataset_spec, get_variant_spec, list_datasets, list_variants, make_config
 from gancore.training.step import TwoPhaseStep
-from tiny_data import tiny_images, tiny_points
+from tiny_data import tiny_images, tiny_pairs, tiny_points
 
 
 def _cases():
@@ -23,6 +23,9 @@ def _setup(variant, kind, conditional, size):
     if kind == "points":
         data = tiny_points()
         cfg = make_config(variant, "ring8", batch_size=16, conditional=conditional)
+    elif kind == "paired":
+        data = tiny_pairs()
+        cfg = make_config(variant, data.info.name, batch_size=8, base_channels=8)
     else:
         channels = 3 if size in (32, 64) else 1  # colour too, where folders would give it
         data = tiny_images(size=size, channels=channels)
@@ -42,13 +45,15 @@ def test_shapes_gradients_and_phases(variant, kind, conditional, size):
     g_inputs = gan.generator.make_inputs(real, labels)
     fake = gan.generator(*g_inputs)
     assert fake.shape == real.shape, "G makes samples shaped like the data"
-    scores = gan.discriminator(real, labels if gan.conditional else None)
-    assert scores.shape == (cfg.batch_size,), "D gives one score per sample"
+    # paired data's inputs always reach D (it judges pairs); labels only when conditional
+    d_y = labels if (gan.conditional or kind == "paired") else None
+    scores = gan.discriminator(real, d_y)
+    assert scores.shape[0] == cfg.batch_size, "D scores each sample (or each patch of it)"
     assert torch.isfinite(fake).all() and torch.isfinite(scores).all()
-    if kind == "image":
+    if kind != "points":
         assert fake.min() >= -1 and fake.max() <= 1, "images end in tanh"
 
-    lab = labels if gan.conditional else None
+    lab = d_y
     g_before = [p.detach().clone() for p in gan.generator.parameters()]
     d_before = [p.detach().clone() for p in gan.discriminator.parameters()]
 

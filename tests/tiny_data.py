@@ -16,7 +16,7 @@ import torch
 from PIL import Image
 
 from gancore import DataConfig
-from gancore.data.base import DataInfo, Dataset
+from gancore.data.base import DataInfo, Dataset, Pairs
 from gancore.data.drawn import save_drawing
 
 
@@ -39,6 +39,17 @@ def tiny_images(n: int = 128, size: int = 28, channels: int = 1, classes: int = 
     y = torch.randint(classes, (n,), generator=g)
     info = DataInfo("glyphs", "image", (channels, size, size), classes, [str(i) for i in range(classes)])
     return Dataset(x, y, info)
+
+
+def tiny_pairs(n: int = 64, size: int = 28, in_channels: int = 1, out_channels: int = 1,
+               seed: int = 0) -> Dataset:
+    """Random image pairs in [-1, 1] (inputs in y, targets in x) and 8 held-out pairs."""
+    g = torch.Generator().manual_seed(seed)
+    x = torch.rand(n + 8, out_channels, size, size, generator=g) * 2 - 1
+    y = torch.rand(n + 8, in_channels, size, size, generator=g) * 2 - 1
+    info = DataInfo("sketch2glyphs", "paired", (out_channels, size, size),
+                    input_shape=(in_channels, size, size))
+    return Dataset(x[8:], y[8:], info, held_out_pairs=Pairs(y[:8], x[:8]))
 
 
 # ---- small files for the file-backed sources ---------------------------------------------------
@@ -88,6 +99,11 @@ def _idx_source(name: str) -> Callable[[Path], DataConfig]:
     return recipe
 
 
+def _sketched_mnist(folder: Path) -> DataConfig:
+    write_idx_split(folder, "t10k", n=60)
+    return DataConfig(dataset="sketch2digits", data_dir=str(folder), split="test", download=False)
+
+
 def _image_folder(folder: Path) -> DataConfig:
     write_image_folder(folder)
     return DataConfig(dataset="folder", data_dir=str(folder))
@@ -102,6 +118,8 @@ SOURCE_RECIPES: dict[str, Callable[[Path], DataConfig]] = {
     "fashion_mnist": _idx_source("fashion_mnist"),
     "folder": _image_folder,
     "photos": lambda folder: DataConfig(dataset="photos", num_samples=50),
+    "sketch2digits": _sketched_mnist,
+    "sketch2glyphs": lambda folder: DataConfig(dataset="sketch2glyphs", num_samples=60),
     "drawn": lambda folder: DataConfig(dataset="drawn", num_samples=300, data_dir=str(
         save_drawing([[0.1 * i - 1.0, 0.5] for i in range(20)], folder))),
 }

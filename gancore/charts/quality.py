@@ -43,11 +43,15 @@ METRICS = [
     QualityMetric("classifier_score", "Classifier score", "higher", meaning=(
         "the Inception-score formula with the classifier: high when each image is clearly one "
         "class and all classes appear")),
+    QualityMetric("l1", "L1 distance", "lower", meaning=(
+        "mean absolute difference of each translation from its real target, on a 0-1 scale; 0 "
+        "means identical")),
     QualityMetric("psnr", "PSNR (dB)", "higher", meaning=(
-        "peak signal-to-noise ratio of the upscaled images against the real ones, on brightness, "
-        "as super-resolution papers report it; +1 dB is a clearly visible gain")),
+        "peak signal-to-noise ratio of the generator's images against the real ones (upscaling: on "
+        "brightness, as super-resolution papers report it; translation: on every colour); +1 dB is "
+        "a clearly visible gain")),
     QualityMetric("ssim", "SSIM", "higher", meaning=(
-        "structural similarity of the upscaled images to the real ones: edges and textures in "
+        "structural similarity of the generator's images to the real ones: edges and textures in "
         "the right places; 1 means identical")),
 ]
 BY_KEY = {m.key: m for m in METRICS}

@@ -74,6 +74,10 @@ class ModelConfig:
     adv_weight: float = setting(1e-3, "Adversarial weight", "weight of the adversarial term beside the "
                                 "content loss (the paper uses 0.001)", range=(0.0, 1.0), owner="variant",
                                 fmt="%.5f")
+    # image-to-image (pix2pix): the weight of the L1 distance to the target beside the adversarial term
+    l1_weight: float = setting(100.0, "L1 weight (lambda)", "weight of the pixel-by-pixel distance to the "
+                               "target beside the adversarial term (the paper uses 100)",
+                               range=(0.0, 10_000.0), owner="variant", fmt="%.1f")
     pretrain_steps: int = setting(1000, "Content-only steps first",
                                   "steps that train the generator on the content loss alone, before the "
                                   "discriminator joins (the paper's SRResNet stage)",

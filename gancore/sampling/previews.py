@@ -100,6 +100,50 @@ class LowResPreview:
         return png_bytes(image_grid(to_uint8(rows), nrow=len(columns), upscale=max(1, 128 // side)))
 
 
+class PairedPreview:
+    """Fixed held-out pairs, one row each: the input, the generator's translation and the real
+    target. From the dataset's held-out pairs when it has them, else its first pairs."""
+
+    ROWS = 8
+
+    def __init__(self, generator: torch.nn.Module, data: Dataset, conditional: bool, device, seed: int):
+        pairs = getattr(data, "held_out_pairs", None)
+        if pairs is not None and len(pairs):
+            inputs, targets = pairs.inputs[:self.ROWS], pairs.targets[:self.ROWS]
+        else:
+            inputs, targets = data.y[:self.ROWS], data.x[:self.ROWS]
+        self.info = data.info
+        self.inputs = inputs.float().to(device)  # (R, C_in, H, W)
+        self.targets = targets.float().cpu()  # (R, C, H, W)
+
+    @staticmethod
+    def words(kind: str, conditional: bool) -> str:
+        """What the picture shows, for people who don't program (reports)."""
+        return ("Each row is one example the generator never trained on: the input, the generator's "
+                "translation, and the real target. A good generator's middle column looks like the "
+                "right-hand one.")
+
+    def draw(self, generator: torch.nn.Module) -> tuple[bytes, None]:
+        """The picture; no spread: each output follows its own input."""
+        return self.png(generator), None
+
+    def png(self, generator: torch.nn.Module) -> bytes:
+        from .pictures import image_grid, png_bytes, to_uint8
+
+        fake = generate(generator, self.inputs, None)  # (R, C, H, W) on the CPU
+        rows = side_by_side([self.inputs.cpu(), fake, self.targets])  # (R * 3, C', H, W)
+        side = self.info.shape[-1]
+        return png_bytes(image_grid(to_uint8(rows), nrow=3, upscale=max(1, 128 // side)))
+
+
+def side_by_side(columns: list[torch.Tensor]) -> torch.Tensor:
+    """Columns of (R, C_i, H, W) images -> (R * len(columns), C, H, W) row-major, grey ones
+    repeated to colour when any column is in colour (a grey sketch beside a colour photo)."""
+    channels = max(c.shape[1] for c in columns)
+    columns = [c.expand(-1, channels, -1, -1) if c.shape[1] == 1 else c for c in columns]
+    return torch.stack(columns, dim=1).flatten(0, 1)
+
+
 def _centre_crop(img: torch.Tensor, side: int) -> torch.Tensor:
     """(C, H, W) -> (C, side, side) from its middle (the whole image when smaller: resized)."""
     _, h, w = img.shape

@@ -1,2 +1,2 @@
 """Importing this package registers every variant (one module each)."""
-from . import cdcgan, cgan, dcgan, srgan, vanilla, wgan_gp  # noqa: F401
+from . import cdcgan, cgan, dcgan, pix2pix, srgan, vanilla, wgan_gp  # noqa: F401
