@@ -45,13 +45,18 @@ def _g_total(gan, adversarial: torch.Tensor, fake: torch.Tensor, real: torch.Ten
     return gan.adv_weight * adversarial + sum(gan.g_terms(fake, real).values())
 
 
+def reads_y(gan, data: Dataset) -> bool:
+    """Whether the networks read each batch's y: labels when conditional; paired data's inputs."""
+    return gan.conditional or data.info.input_shape is not None
+
+
 def reference_loop(cfg, data: Dataset, steps: int, warmup: int = 5, device="cpu") -> float:
     device = torch.device(device)
     gan, g, d, (d_loss, g_loss, penalty), (opt_g, opt_d) = _models(cfg, data, device)
     labels = data.y if data.y is not None else torch.zeros(len(data), dtype=torch.long)
     loader = DataLoader(TensorDataset(data.x.cpu(), labels.cpu()), batch_size=cfg.batch_size,
                         shuffle=True, num_workers=2, drop_last=True, persistent_workers=True)
-    conditional = gan.conditional
+    conditional = reads_y(gan, data)
 
     def batches():
         while True:
@@ -101,7 +106,7 @@ def floor_loop(cfg, data: Dataset, steps: int, warmup: int = 5, device="cpu") ->
             start = time.perf_counter()
         for _ in range(cfg.n_critic):
             real, y = data.batch(cfg.batch_size)
-            y = y if gan.conditional else None
+            y = y if reads_y(gan, data) else None
             fake = g(*g.make_inputs(real, y))
             err_d = d_loss(d(real, y), d(fake.detach(), y))
             if penalty is not None:

@@ -43,9 +43,9 @@ def test_the_reference_and_floor_loops_train_every_variant_through_its_contract(
     the variant's make_inputs and add its own loss terms, so any variant can be benchmarked."""
     from bench.loops import floor_loop, reference_loop
     from gancore import make_config
-    from tiny_data import tiny_images, tiny_points
+    from tiny_data import tiny_of_kind
 
-    data, dataset = (tiny_points(), "ring8") if kind == "points" else (tiny_images(), "glyphs")
+    data, dataset = tiny_of_kind(kind)
     cfg = make_config(variant, dataset, batch_size=8, base_channels=8, hidden_dim=16, res_blocks=1,
                       device="cpu")
     for loop in (reference_loop, floor_loop):

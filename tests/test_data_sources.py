@@ -30,8 +30,9 @@ def test_a_source_loads_what_its_registration_says(loaded):
     assert len(data) > 0 and data.x.dtype == torch.float32
     assert tuple(data.x.shape) == (len(data), *data.info.shape)
     assert torch.isfinite(data.x).all()
-    if cfg.num_samples:
-        assert len(data) == cfg.num_samples
+    if cfg.num_samples:  # paired sources keep some of them out, as pairs to test on
+        held = len(data.held_out_pairs) if data.held_out_pairs is not None else 0
+        assert len(data) + held == cfg.num_samples
     if spec.kind == "points":
         assert data.info.shape == (2,) and data.x.abs().max() < 3, "roughly unit-range for the networks"
     else:
@@ -44,6 +45,13 @@ def test_a_source_loads_what_its_registration_says(loaded):
 def test_a_labelled_source_gives_a_label_per_sample_and_a_name_per_class(loaded):
     spec, _, data = loaded
     info = data.info
+    if spec.kind == "paired":
+        assert info.num_classes == 0 and data.y.shape == (len(data), *info.input_shape)
+        assert data.y.dtype == torch.float32 and data.y.min() >= -1 and data.y.max() <= 1
+        held = data.held_out_pairs
+        assert held is not None and len(held) > 0, "pairs kept out, to judge translations on"
+        assert held.inputs.shape[1:] == info.input_shape and held.targets.shape[1:] == info.shape
+        return
     if not spec.labelled:
         assert data.y is None and info.num_classes == 0
         return

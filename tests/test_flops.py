@@ -6,7 +6,7 @@ from gancore import get_variant_spec, list_variants
 from bench.loops import quiet_trainer
 from gancore.config import make_config
 from bench.flops import achieved_tflops, bf16_peak_tflops, peak_for_card, step_flops
-from tiny_data import tiny_images, tiny_points
+from tiny_data import tiny_of_kind, tiny_points
 
 
 def _vanilla_step_flops(batch_size: int) -> int:
@@ -37,7 +37,7 @@ def _every_variant_and_kind():
 def test_every_variant_step_is_counted(variant, kind, conditional):
     """Generated from the registry: the count runs through each variant's whole step (the
     gradient penalty's double backward too) and grows with the batch."""
-    data, dataset = (tiny_points(), "ring8") if kind == "points" else (tiny_images(), "glyphs")
+    data, dataset = tiny_of_kind(kind)
     counts = []
     for batch in (8, 16):
         cfg = make_config(variant, dataset, batch_size=batch, base_channels=8, hidden_dim=16,

@@ -52,6 +52,13 @@ def tiny_pairs(n: int = 64, size: int = 28, in_channels: int = 1, out_channels: 
     return Dataset(x[8:], y[8:], info, held_out_pairs=Pairs(y[:8], x[:8]))
 
 
+def tiny_of_kind(kind: str) -> tuple[Dataset, str]:
+    """In-memory data of a data kind and the name of a registered source of that kind, for tests
+    generated over every variant and the kinds of data it trains on."""
+    return {"points": lambda: (tiny_points(), "ring8"), "image": lambda: (tiny_images(), "glyphs"),
+            "paired": lambda: (tiny_pairs(), "sketch2glyphs")}[kind]()
+
+
 # ---- small files for the file-backed sources ---------------------------------------------------
 def idx_bytes(arr: np.ndarray) -> bytes:
     """An IDX file of uint8 `arr` (the format of MNIST's files)."""

@@ -40,7 +40,8 @@ def _series(records: list[dict], key: str, name: str, colour: str, scale: float 
                 marker=dict(size=5))
 
 
-def quality_figures(records: list[dict], floor: dict | None = None) -> list[go.Figure]:
+def quality_figures(records: list[dict], floor: dict | None = None,
+                    floor_words: str = FLOOR_LINE) -> list[go.Figure]:
     """The charts of one run: modes for 2D mixtures; fidelity / variety shares and FCD for images.
     Dotted lines: the real-vs-real values, what a perfect generator would get."""
     pts = downsample(measured(records))
@@ -57,7 +58,7 @@ def quality_figures(records: list[dict], floor: dict | None = None) -> list[go.F
                            range=[0, 102], showgrid=False)}
         return [go.Figure(data=[_series(pts, "modes", "modes captured", BLUE), hq], layout=layout)]
     if "psnr" in latest:
-        return [_against_floor_figure(pts, key, floor, steps) for key in ("psnr", "ssim")]
+        return [_against_floor_figure(pts, key, floor, steps, floor_words) for key in ("psnr", "ssim")]
     share_lines = [_series(pts, key, BY_KEY[key].label.lower(), colour, 100.0)
                    for key, colour in SHARES if key in latest]
     shapes = [dict(type="line", xref="paper", x0=0, x1=1, yref="y", y0=100 * floor[key], y1=100 * floor[key],
@@ -74,14 +75,15 @@ def quality_figures(records: list[dict], floor: dict | None = None) -> list[go.F
     return [fidelity, fcd]
 
 
-def _against_floor_figure(pts: list[dict], key: str, floor: dict | None, steps: list) -> go.Figure:
+def _against_floor_figure(pts: list[dict], key: str, floor: dict | None, steps: list,
+                          floor_words: str = FLOOR_LINE) -> go.Figure:
     """One measure over steps, with the plain method's value (floor) dotted: PSNR, SSIM."""
     metric = BY_KEY[key]
     shapes, notes = [], []
     if floor and floor.get(key) is not None:
         shapes = [dict(type="line", xref="paper", x0=0, x1=1, yref="y", y0=floor[key], y1=floor[key],
                        line=dict(dash="dot", color="gray"))]
-        notes = [dict(text=FLOOR_LINE, xref="paper", x=1, xanchor="right", yref="y", y=floor[key],
+        notes = [dict(text=floor_words, xref="paper", x=1, xanchor="right", yref="y", y=floor[key],
                       yanchor="bottom", showarrow=False)]
     return go.Figure(data=[_series(pts, key, metric.label, RED)],
                      layout=_layout(f"{metric.label}: {metric.better} is better", metric.label, steps,

@@ -72,7 +72,8 @@ def run_charts(view: RunView, figures: LiveFigures) -> tuple[object, object]:
     return losses, scores
 
 
-def quality_charts(view: RunView, figures: LiveFigures) -> Callable[[list[dict], dict | None], list]:
-    """The Quality part's chart builder (records, floor) -> charts, by the same rule."""
-    return lambda records, floor: _drawn(view, figures, "quality", records, lambda r: quality_figures(r, floor),
-                                         lambda r: quality_svgs(r, floor))
+def quality_charts(view: RunView, figures: LiveFigures) -> Callable[[list[dict], dict | None, str], list]:
+    """The Quality part's chart builder (records, floor, the floor's name) -> charts, by the same rule."""
+    return lambda records, floor, words: _drawn(view, figures, "quality", records,
+                                                lambda r: quality_figures(r, floor, words),
+                                                lambda r: quality_svgs(r, floor, words))

@@ -32,7 +32,7 @@ def unmeasured_reason(view: RunView) -> str:
             f"measurement (of step {every:,}) was still running, so it was not recorded.")
 
 
-def quality_blocks(view: RunView, figures: Callable[[list[dict], dict | None], list]) -> list[tuple[str, object]]:
+def quality_blocks(view: RunView, figures: Callable[[list[dict], dict | None, str], list]) -> list[tuple[str, object]]:
     """What the part shows, in order, below its heading: ("caption" | "info" | "warning", text),
     ("table", rows), ("charts", figures or SVG drawings) and, for an ended run not measured,
     ("measure", the button's label)."""
@@ -71,13 +71,13 @@ def quality_blocks(view: RunView, figures: Callable[[list[dict], dict | None], l
     if per_class:
         blocks.append(("caption", "Label accuracy per class: " + ", ".join(
             f"class {k}: {100 * acc:.0f} %" for k, acc in enumerate(per_class))))
-    charts = figures(view.quality, floor)
+    charts = figures(view.quality, floor, get_measure_spec(kind).floor_words)
     if charts:
         blocks.append(("charts", charts))
     return blocks
 
 
-def show_quality(view: RunView, figures: Callable[[list[dict], dict | None], list] = quality_figures) -> None:
+def show_quality(view: RunView, figures: Callable[[list[dict], dict | None, str], list] = quality_figures) -> None:
     """`figures` builds the charts (figures.quality_charts: Plotly figures, shared by a live run's
     viewers)."""
     import streamlit as st  # only this renderer needs it: the HTML one runs in the live feed too
@@ -134,7 +134,7 @@ BOXES = {"info": "background: rgba(28, 131, 225, 0.1); color: rgb(0, 66, 128)",
 CELL = "padding: 0.5rem 0.75rem; border-bottom: 1px solid rgba(49, 51, 63, 0.1); text-align: left"
 
 
-def quality_html(view: RunView, figures: Callable[[list[dict], dict | None], list]) -> str:
+def quality_html(view: RunView, figures: Callable[[list[dict], dict | None, str], list]) -> str:
     """The same part as one piece of HTML, below its heading; `figures` must give SVG text."""
     pieces = []
     for kind, content in quality_blocks(view, figures):

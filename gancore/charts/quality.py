@@ -118,9 +118,10 @@ def _svg_line(records: list[dict], key: str, name: str, colour: str, scale: floa
     return Line(name, colour, *measured_points(records, key, scale), markers=True)
 
 
-def quality_svgs(records: list[dict], floor: dict | None = None) -> list[str]:
+def quality_svgs(records: list[dict], floor: dict | None = None, floor_words: str = FLOOR_LINE) -> list[str]:
     """The same charts as `quality_figures`, as SVG text for a run while it trains. The mixtures'
-    two scales become one: modes captured as a share of all modes, beside the high-quality share."""
+    two scales become one: modes captured as a share of all modes, beside the high-quality share.
+    `floor_words`: the dotted line's name where a measure is drawn against a plain method."""
     pts = downsample(measured(records))
     if not pts:
         return []
@@ -133,7 +134,7 @@ def quality_svgs(records: list[dict], floor: dict | None = None) -> list[str]:
     if "psnr" in latest:
         return [svg_line_chart(f"{BY_KEY[key].label}: higher is better", [_svg_line(pts, key, BY_KEY[key].label, RED)],
                                BY_KEY[key].label,
-                               guides=[Guide(floor[key], FLOOR_LINE)] if floor and floor.get(key) is not None else [])
+                               guides=[Guide(floor[key], floor_words)] if floor and floor.get(key) is not None else [])
                 for key in ("psnr", "ssim")]
     shares = [_svg_line(pts, key, BY_KEY[key].label.lower(), colour, 100.0) for key, colour in SHARES if key in latest]
     floors = [Guide(100 * floor[key], colour=colour) for key, colour in SHARES

@@ -115,7 +115,7 @@ def quality_section(records: list[dict], floor: dict | None, cfg: TrainConfig) -
     return section(f"Quality at step {done[-1]['step']:,}",
                    paragraph(captions.QUALITY.format(how=spec.how, floor=spec.floor_words), "caption"),
                    table(rows),
-                   charts(*[(svg, "") for svg in quality_svgs(records, floor)]))
+                   charts(*[(svg, "") for svg in quality_svgs(records, floor, spec.floor_words)]))
 
 
 def settings_section(cfg: TrainConfig) -> str:
