@@ -8,6 +8,7 @@ import math
 import stat
 import struct
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Callable
 
@@ -85,6 +86,41 @@ def write_image_folder(folder: Path, classes=("cats", "dogs"), per_class: int = 
             Image.new("RGB", (40, 30), (40 + 80 * k, 10 * i, 200 - 80 * k)).save(folder / name / f"{i}.png")
 
 
+def side_by_side_image(i: int, height: int = 20) -> Image.Image:
+    """One A|B pair, 2 x height wide: a gray input (left) and a colour target (right), both
+    varying with `i` so pairs differ."""
+    img = Image.new("RGB", (2 * height, height), (200, 20 * (i % 10), 40))
+    img.paste((40 + 15 * (i % 10),) * 3, (0, 0, height, height))
+    return img
+
+
+def write_side_by_side(folder: Path, n: int = 6, sub: str = "", height: int = 20) -> None:
+    """`folder[/sub]/<i>.png`: n A|B pair images (input left, target right)."""
+    (folder / sub).mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        side_by_side_image(i, height).save(folder / sub / f"{i}.png")
+
+
+def write_two_folders(folder: Path, n: int = 6, sub: str = "", size: int = 20) -> None:
+    """`folder/A[/sub]/<i>.png` (gray inputs) and `folder/B[/sub]/<i>.jpg` (colour targets): the
+    same names, different extensions, as pairs are matched."""
+    for side in ("A", "B"):
+        (folder / side / sub).mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        Image.new("L", (size, size), 40 + 15 * (i % 10)).save(folder / "A" / sub / f"{i}.png")
+        Image.new("RGB", (size, size), (200, 20 * (i % 10), 40)).save(folder / "B" / sub / f"{i}.jpg")
+
+
+def bomb_png(width: int = 60000, height: int = 60000) -> bytes:
+    """A tiny PNG whose header declares width x height gray pixels (3.6 gigapixels by default)
+    while its data is a few bytes: a decompression bomb."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 100))
+            + chunk(b"IEND", b""))
+
+
 def make_zip(entries, symlinks=()) -> bytes:
     """A .zip of (name, bytes) `entries`, plus (name, target) symbolic-link entries (hostile
     uploads and bundles are made of these)."""
@@ -111,6 +147,11 @@ def _sketched_mnist(folder: Path) -> DataConfig:
     return DataConfig(dataset="sketch2digits", data_dir=str(folder), split="test", download=False)
 
 
+def _paired_folder(folder: Path) -> DataConfig:
+    write_side_by_side(folder)
+    return DataConfig(dataset="paired_folder", data_dir=str(folder))
+
+
 def _image_folder(folder: Path) -> DataConfig:
     write_image_folder(folder)
     return DataConfig(dataset="folder", data_dir=str(folder))
@@ -127,6 +168,9 @@ SOURCE_RECIPES: dict[str, Callable[[Path], DataConfig]] = {
     "photos": lambda folder: DataConfig(dataset="photos", num_samples=50),
     "sketch2digits": _sketched_mnist,
     "sketch2glyphs": lambda folder: DataConfig(dataset="sketch2glyphs", num_samples=60),
+    "grey2colour": lambda folder: DataConfig(dataset="grey2colour", num_samples=50),
+    "inpaint": lambda folder: DataConfig(dataset="inpaint", num_samples=50),
+    "paired_folder": _paired_folder,
     "drawn": lambda folder: DataConfig(dataset="drawn", num_samples=300, data_dir=str(
         save_drawing([[0.1 * i - 1.0, 0.5] for i in range(20)], folder))),
 }
