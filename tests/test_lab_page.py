@@ -148,6 +148,20 @@ def test_arrows_and_manifold_toggle(runs_dir):
     assert "where G pushes its points" not in _trace_names(at) and not at.exception
 
 
+def test_the_manifold_ticked_after_a_late_frame_is_drawn_on_the_latest_frame(runs_dir):
+    """Pause pressed while a played frame is still stepping on the worker: the lab moves on after
+    the paused picture was taken. Ticking the manifold then must show the lab as it is (with the
+    mesh), not the frame the scrubber was left on."""
+    at = _start(_lab_page())
+    for _ in range(2):
+        _button(at, "Train both (one step)").click().run()
+    assert at.select_slider(key="lab-scrub").value == 2
+    at.session_state["lab"].step(iterations=3)  # the in-flight frame, finishing after the redraw
+    at.checkbox(key="lab-manifold").check().run()
+    assert _step(at) == 5 and at.select_slider(key="lab-scrub").value == 5
+    assert "G's manifold (latent grid)" in _trace_names(at)
+
+
 def test_knobs_change_the_running_lab_and_a_restart_takes_new_networks(runs_dir):
     at = _start(_lab_page())
     at.number_input(key="lab-lr_d").set_value(0.01)

@@ -75,14 +75,19 @@ def lab_player(lab: Lab2D, view: View) -> None:
             with friendly_errors("The lab stopped"):
                 snap = _lab_worker().submit(_advance, lab, view).result()
         if snap is None:
+            # On the worker too: a played frame still running there (Pause pressed mid-frame)
+            # finishes first, so the paused picture is the lab as it now is, and the lab's
+            # networks are never read while another thread steps them.
             with friendly_errors("The picture could not be drawn"):
-                snap = lab.snapshot(grid=GRID, n_points=POINTS, label=view.label, manifold=view.manifold)
+                snap = _lab_worker().submit(lab.snapshot, grid=GRID, n_points=POINTS, label=view.label,
+                                            manifold=view.manifold).result()
         if snap is None:
             return
         lab.frames.add(snap)
         shown = snap
         iterations = lab.frames.iterations()
         if not view.playing and len(iterations) > 1:
+            _follow_latest(iterations[-1])
             pick = st.select_slider("Look back at an earlier frame (iteration)", iterations,
                                     value=iterations[-1], key="lab-scrub",
                                     help="the picture as it was after that iteration; the charts mark it")
@@ -102,6 +107,15 @@ def lab_player(lab: Lab2D, view: View) -> None:
                        "restart with other knobs.")
 
     frame()
+
+
+def _follow_latest(latest: int) -> None:
+    """Move the scrubber to the newest frame whenever a new one has come since it was drawn: a
+    scrubber left on the frame shown at Pause would otherwise keep showing that older frame (drawn
+    without the manifold or arrows asked for since) after the lab has moved on."""
+    if st.session_state.get("lab-scrub-latest") != latest:
+        st.session_state["lab-scrub-latest"] = latest
+        st.session_state.pop("lab-scrub", None)  # back to its default: the newest frame
 
 
 def _numbers(snap) -> None:
