@@ -43,6 +43,8 @@ def _shown(s: Setting, vspec, dspec) -> bool:
         return False
     if s.needs_labels and not dspec.labelled:
         return False
+    if s.needs_noise and vspec.reads != "noise":  # an upscaler or a translator reads an image
+        return False
     return not s.choices_by_variant or len(vspec.choices(s.name)) > 1
 
 

@@ -27,8 +27,8 @@ def dataset_label(name: str) -> str:
 
 
 st.title("Train a GAN")
-st.write("A **generator** turns random noise (or, for super-resolution, a small picture) into "
-         "samples; a **discriminator** learns to tell them from real data. They train against each "
+st.write("A **generator** turns random noise (or a small picture to enlarge, or a sketch to "
+         "translate) into samples; a **discriminator** learns to tell them from real data. They train against each "
          "other until the fakes look real. "
          "Pick what to train on and press **Start**: it trains in the background and you can "
          "watch it live.")
@@ -43,7 +43,7 @@ vspec = get_variant_spec(variant)
 fitting = [d for d in list_datasets() if get_dataset_spec(d).kind in vspec.data_kinds
            and (vspec.conditional != "always" or get_dataset_spec(d).labelled)]
 with right:
-    default_dataset = "ring8" if "ring8" in fitting else "glyphs"
+    default_dataset = next((d for d in ("ring8", "glyphs", "sketch2glyphs") if d in fitting), fitting[0])
     # labelled here, in the run that sees the form's state: format_func may be called outside it
     labels = {name: dataset_label(name) for name in fitting}
     dataset = st.selectbox(field_label("dataset"), fitting, index=fitting.index(default_dataset), key=f"dataset-{variant}",
@@ -55,7 +55,7 @@ with right:
 defaults = default_values(variant, dataset)
 key_prefix = f"{variant}-{dataset}"  # new defaults when the variant or dataset changes
 if dspec.uploads and may_control():
-    upload_box(f"{key_prefix}-data_dir")
+    upload_box(f"{key_prefix}-data_dir", paired=dspec.kind == "paired")
 st.subheader("Settings")
 values, slots = render_fields(main_fields(variant, dataset), defaults, key_prefix)
 with st.expander("Advanced settings"):

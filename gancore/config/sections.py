@@ -41,7 +41,7 @@ class ModelConfig:
     variant: str = setting("vanilla", "GAN variant", "which GAN to train", picked=True, architecture=True)
     latent_dim: int = setting(64, "Noise size (latent_dim)",
                               "size of the random noise vector the generator starts from",
-                              range=(1, 1024), architecture=True)
+                              range=(1, 1024), needs_noise=True, architecture=True)
     hidden_dim: int = setting(256, "Hidden units (MLP)", "width of each hidden layer (MLP variants)",
                               range=(4, 4096), architecture=True)
     hidden_layers: int = setting(3, "Hidden layers (MLP)",
