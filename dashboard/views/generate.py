@@ -1,5 +1,6 @@
 """Generate: use any run's checkpoint (or an uploaded one) as its variant's generator reads:
-samples from noise, by class for conditional runs; upscaled pictures for super-resolution."""
+samples from noise, by class for conditional runs; upscaled pictures for super-resolution;
+translated drawings and pictures for image-to-image translation."""
 import re
 
 import streamlit as st
@@ -9,6 +10,7 @@ from dashboard.components.generator_cache import (checkpoint_label, checkpoint_n
                                                   load_uploaded_generator)
 from dashboard.components.run_picker import pick_run
 from dashboard.components.generate_noise import show_noise_samples
+from dashboard.components.generate_translate import show_translation
 from dashboard.components.generate_upscale import show_upscaling
 from gancore import get_variant_spec
 from dashboard.components.owner import may_control
@@ -16,7 +18,8 @@ from dashboard.state import store
 
 st.title("Generate")
 st.write("Use a trained generator: draw new samples (the same seed always gives the same ones), "
-         "or upscale a picture with a super-resolution run.")
+         "upscale a picture with a super-resolution run, or translate a drawing into a finished "
+         "picture with an image-to-image run.")
 
 loaded, name = None, None
 # An uploaded checkpoint is hostile input, read on this server: it is a control (components/owner.py).
@@ -47,5 +50,5 @@ if loaded is None:
     st.stop()
 generator, info, cfg = loaded
 # What the page asks for is what the generator reads (VariantSpec.reads).
-SHOW_BY_INPUT = {"noise": show_noise_samples, "low_res_image": show_upscaling}
+SHOW_BY_INPUT = {"noise": show_noise_samples, "low_res_image": show_upscaling, "paired_image": show_translation}
 SHOW_BY_INPUT[get_variant_spec(cfg.model.variant).reads](generator, info, cfg, name)
