@@ -10,7 +10,7 @@ from pathlib import Path
 
 import torch
 
-from gancore import RunStore, make_config
+from gancore import RunStore, get_variant_spec, make_config
 from gancore.runs.launch import start_run
 from gancore.training.distributed import Ranks, leave
 
@@ -18,10 +18,13 @@ WORKER_SETTINGS = dict(device="cpu", steps=6, batch_size=8, log_every=2, sample_
                        checkpoint_every=1000, eval_every=0, hidden_dim=16, base_channels=8)
 
 
+# A small source of each data kind: a variant trains on the first kind it declares.
+SOURCE_OF_KIND = {"points": "ring8", "image": "glyphs", "paired": "sketch2glyphs"}
+
+
 def config(variant: str, **overrides):
-    points = variant in ("vanilla", "cgan", "wgan_gp")
-    dataset = overrides.pop("dataset", "ring8" if points else "glyphs")
-    extra = {"num_samples": 64} if dataset == "glyphs" else {}
+    dataset = overrides.pop("dataset", SOURCE_OF_KIND[get_variant_spec(variant).data_kinds[0]])
+    extra = {"num_samples": 64} if dataset != "ring8" else {}
     return make_config(variant, dataset, **(WORKER_SETTINGS | extra | overrides))
 
 

@@ -291,7 +291,7 @@ def test_a_super_resolution_run_upscales_an_uploaded_picture_and_downloads_it(tm
         broken = tmp_path / "broken.png"
         broken.write_bytes(b"not a picture")
         page.locator("input[type=file]").set_input_files(str(broken))
-        page.get_by_text("cannot be read as a PNG or JPEG image").first.wait_for(timeout=30_000)
+        page.get_by_text("this file is not a picture").first.wait_for(timeout=30_000)
         assert page.get_by_test_id("stException").count() == 0
 
 

@@ -96,9 +96,9 @@ def test_an_upload_is_read_as_the_model_reads_and_bad_ones_get_one_message():
     grey = decode_image(_png(rgb), channels=1, max_side=64)
     assert grey.shape == (1, 1, 10, 12) and -1 <= grey.min() and grey.max() <= 1
     assert decode_image(_png(rgb), channels=3, max_side=64).shape == (1, 3, 10, 12)
-    with pytest.raises(UploadError, match="largest side this page upscales is 8 pixels"):
+    with pytest.raises(UploadError, match="largest side taken here is 8 pixels"):
         decode_image(_png(rgb), channels=3, max_side=8)
-    with pytest.raises(UploadError, match="cannot be read as a PNG or JPEG"):
+    with pytest.raises(UploadError, match="this file is not a picture"):
         decode_image(b"not an image at all", channels=3, max_side=64)
     gif = io.BytesIO()
     Image.fromarray(rgb).save(gif, format="GIF")

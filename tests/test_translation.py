@@ -99,7 +99,7 @@ def test_read_input_decodes_as_the_model_reads_and_refuses_what_is_not_a_picture
     assert prepared.shape == (1, 1, 28, 28) and not resized, "colour made grey, as the model reads"
     prepared, resized = read_input(_png(rgb[:27, :26]), generator, INFO)
     assert prepared.shape == (1, 1, 28, 28) and resized
-    with pytest.raises(UploadError, match="cannot be read as a PNG or JPEG"):
+    with pytest.raises(UploadError, match="this file is not a picture"):
         read_input(b"<html>not a picture</html>", generator, INFO)
 
 
@@ -172,4 +172,4 @@ def test_cli_errors_are_one_clear_line(runs):
     _one_line_error(out, "2 images do not fit one .png: write a .npy")
     (runs / "fake.png").write_text("not a picture")
     out = _gancore("sample", "--run", "runs/p2p", "--input", "fake.png", "--out", "x.png", cwd=runs)
-    _one_line_error(out, "cannot be read as a PNG or JPEG")
+    _one_line_error(out, "this file is not a picture")

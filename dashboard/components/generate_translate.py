@@ -151,7 +151,7 @@ def show_translation(generator, info, cfg, run_id: str) -> None:
     side = model_side(info)
     teaches = info.teaches or "turns an input picture into its finished version."
     st.write(f"This generator {teaches}")
-    ways = ([DRAW] if info.input_shape[0] == 1 else []) + [HELD_OUT]
+    ways = ([DRAW] if info.drawable else []) + [HELD_OUT]  # the pad draws strokes: sketch inputs
     ways += [OWN] if may_control() else []  # an upload is a control (components/owner.py)
     way = st.radio("What to translate", ways, horizontal=True)
     if way == DRAW:

@@ -29,6 +29,8 @@ class DataInfo:
     input_shape: tuple[int, ...] | None = None
     # Paired data only: what the translation teaches, in one plain sentence (shown on screen).
     teaches: str = ""
+    # Paired data only: its inputs are strokes a person can draw on a pad (white on black, grey).
+    drawable: bool = False
 
     @property
     def labelled(self) -> bool:

@@ -27,8 +27,7 @@ MIN_SAMPLES = 20
 SPLIT_SEED = 0
 LUMA = (0.299, 0.587, 0.114)  # ITU-R BT.601, as Pillow's convert("L")
 TEACHES = ("puts the colour back into a grey picture: it learns which colours things usually are "
-           "(sky, skin, wood, fur) from their shapes and textures. Upload a grey photo on the "
-           "Generate page to try it.")
+           "(sky, skin, wood, fur) from their shapes and textures.")
 
 
 def luma(rgb: torch.Tensor) -> torch.Tensor:

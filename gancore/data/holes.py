@@ -27,8 +27,8 @@ from .registry import register_dataset
 HOLE_MIN, HOLE_MAX = 0.2, 0.4  # a hole's height and width, as shares of the image's side
 FILL = 0.0  # mid-grey in [-1, 1]
 TEACHES = ("fills a hole in a picture: it learns to continue the textures, edges and colours "
-           "around a grey gap so the patch does not show. Try it on the Generate page with the "
-           "examples kept out of training, or upload a picture with a part painted over in mid-grey.")
+           "around a grey gap so the patch does not show. To try your own picture, paint a part of it "
+           "over in mid-grey first.")
 
 
 def hole_masks(n: int, side: int, seed: int) -> torch.Tensor:

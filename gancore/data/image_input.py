@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from PIL import Image
+from PIL import Image, UnidentifiedImageError
 
 from .uploads import UploadError
 
@@ -32,11 +32,14 @@ def decode_image(data: bytes, channels: int, max_side: int) -> torch.Tensor:
             if kind not in FORMATS:
                 raise UploadError(f"this is a {kind or 'unknown'} file; upload a PNG or JPEG image")
             if max(w, h) > max_side:
-                raise UploadError(f"the image is {w} x {h} pixels; the largest side this page upscales "
+                raise UploadError(f"the image is {w} x {h} pixels; the largest side taken here "
                                   f"is {max_side} pixels (make it smaller first)")
             img.load()
     except UploadError:
         raise
+    except UnidentifiedImageError as exc:  # its message names an in-memory object, not the file
+        raise UploadError("this file is not a picture (no PNG or JPEG image inside); upload a PNG "
+                          "or JPEG image") from exc
     except (OSError, ValueError, Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
         raise UploadError(f"this file cannot be read as a PNG or JPEG image ({str(exc)[:120]})") from exc
     img = img.convert("L" if channels == 1 else "RGB")

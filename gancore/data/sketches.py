@@ -26,7 +26,7 @@ MIN_DIGITS = 50
 THICKEN_SHARE = 0.5
 SPLIT_SEED = 0
 TEACHES = ("turns a thin sketch of a digit into a written digit: it learns how thick a stroke is "
-           "and how its ends and joins look. Draw a digit on the Generate page to try it.")
+           "and how its ends and joins look.")
 
 
 def skimage_skeletonize():
@@ -70,7 +70,7 @@ def paired_digits(name: str, digits: torch.Tensor, labels: torch.Tensor,
     sketches = sketch_of(digits, SPLIT_SEED)  # 10,000 digits take well under a second
     held = Pairs(sketches[:held_out].clone(), digits[:held_out].clone(), labels[:held_out].clone())
     info = DataInfo(name, "paired", tuple(digits.shape[1:]), class_names=list(class_names),
-                    input_shape=tuple(sketches.shape[1:]), teaches=TEACHES)
+                    input_shape=tuple(sketches.shape[1:]), teaches=TEACHES, drawable=True)
     return Dataset(digits[held_out:].clone(), sketches[held_out:].clone(), info,
                    held_out_pairs=held, target_labels=labels[held_out:].clone())
 
