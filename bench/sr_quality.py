@@ -17,12 +17,12 @@ from __future__ import annotations
 import argparse
 import copy
 import json
-import re
 import time
 from pathlib import Path
 
 import torch
 
+from bench.doc_sections import replace_section
 from gancore import load_dataset, make_config
 from gancore.data.base import Dataset
 from gancore.quality.super_resolution import SuperResolutionMeasure
@@ -112,13 +112,7 @@ def write_section(results: list[dict], command: str) -> None:
             lines.append(_row(result, phase, entry))
     lines += ["", "Settings: " + "; ".join(f"{r['case']}: " + ", ".join(f"{k} {v}" for k, v in r["settings"].items())
                                           for r in results), ""]
-    text = QUALITY_MD.read_text()
-    block = "\n".join(lines) + "\n"
-    if SECTION in text:
-        text = re.sub(re.escape(SECTION) + r".*?(?=\n## |\Z)", block.rstrip("\n"), text, flags=re.S)
-    else:
-        text = text.rstrip("\n") + "\n\n" + block
-    QUALITY_MD.write_text(text)
+    replace_section(QUALITY_MD, SECTION, lines)
 
 
 def main() -> None:

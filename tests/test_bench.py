@@ -50,3 +50,17 @@ def test_the_reference_and_floor_loops_train_every_variant_through_its_contract(
                       device="cpu")
     for loop in (reference_loop, floor_loop):
         assert loop(cfg, data, steps=2, warmup=1) > 0
+
+
+def test_pad_like_sketches_trace_each_digit_with_a_brush_of_the_width_asked():
+    """bench/pix2pix_quality.py judges translations of sketches drawn as the Generate page's pad
+    draws them: strokes over the digit's skeleton, thicker for a wider brush."""
+    from bench.pix2pix_quality import brush_sketches
+    from gancore.data.glyphs import render_glyphs
+
+    digits, _ = render_glyphs(6, seed=0)
+    thin, thick = brush_sketches(digits, 10), brush_sketches(digits, 25)
+    assert thin.shape == thick.shape == digits.shape and thin.min() >= -1 and thick.max() <= 1
+    ink = lambda x: (x > 0).float().mean((1, 2, 3))  # noqa: E731
+    assert (ink(thin) > 0).all() and (ink(thick) > ink(thin)).all()
+    assert ((thin > 0) & (digits < -0.5)).float().sum() < 0.2 * (thin > 0).float().sum(), "on the digit"
