@@ -148,7 +148,7 @@ def _run_in_foreground(trainer, run, quiet: bool) -> int:
                   flush=True)
             trainer.stop()
             return
-        if event.kind == "stopped" and event.data.get("message"):
+        if event.kind in ("stopped", "finished") and event.data.get("message"):
             print(event.data["message"], flush=True)
         if event.kind == "alert":
             print(_alert_line(Alert.from_dict(event.data["alert"])), flush=True)

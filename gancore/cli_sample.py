@@ -19,6 +19,9 @@ def add_sample_parser(sub, typed) -> None:
     sample.add_argument("--label", type=typed("label", int), default=None, help="class to draw (conditional runs)")
     sample.add_argument("--seed", type=typed("seed", int), default=0)
     sample.add_argument("--checkpoint", default="latest.pt", help="checkpoint file name")
+    sample.add_argument("--weights", choices=("ema", "raw"), default=None,
+                        help="the generator's averaged weights (ema, kept when the run trained with "
+                             "--g-ema-decay) or its raw weights; default: ema when the checkpoint has them")
     sample.add_argument("--out", required=True, help="FILE.png (picture) or FILE.npy (raw samples)")
     sample.add_argument("--input", default=None,
                         help="a run whose generator reads an image: a PNG/JPEG or a .npy of N x C x h x w uint8 "
@@ -54,12 +57,13 @@ def cmd_sample(args) -> int:
         if not source.is_file():
             raise CliError(f"input: no such file {args.input!r}")
         writer, done = writers[reads]
-        count, shape = writer(run, source, out, checkpoint=args.checkpoint)
+        count, shape = writer(run, source, out, checkpoint=args.checkpoint, weights=args.weights)
         print(f"wrote {count} {done} image{'s' if count > 1 else ''} ({' x '.join(map(str, shape))}) to {out}")
         return 0
     if reads != "noise":  # its generator reads an image, not noise: there is nothing to draw from
         raise CliError(f"input: this run's generator reads {READS_WORDS.get(reads, reads)}, not noise: "
                        "pass --input FILE (a .png, .jpg or .npy)")
-    write_samples(run, out, n=args.n, seed=args.seed, label=args.label, checkpoint=args.checkpoint)
+    write_samples(run, out, n=args.n, seed=args.seed, label=args.label, checkpoint=args.checkpoint,
+                  weights=args.weights)
     print(f"wrote {args.n} samples to {out}")
     return 0

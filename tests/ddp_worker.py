@@ -28,9 +28,19 @@ def config(variant: str, **overrides):
     return make_config(variant, dataset, **(WORKER_SETTINGS | extra | overrides))
 
 
+def _value(text: str):
+    """A key=value argument's value: a whole number, a number, or text."""
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
 def main() -> None:
     out, variant = Path(sys.argv[1]), sys.argv[2]
-    overrides = {k: int(v) if v.isdigit() else v for k, v in (a.split("=", 1) for a in sys.argv[3:])}
+    overrides = {k: _value(v) for k, v in (a.split("=", 1) for a in sys.argv[3:])}
     stop_at = overrides.pop("stop_at", None)
     ranks = Ranks.from_env()
     trainer, run = start_run(config(variant, **overrides), RunStore(out / "runs"), "r", ranks=ranks)
@@ -39,7 +49,8 @@ def main() -> None:
     status = trainer.run()
     torch.save({"step": trainer.step, "status": str(status),
                 "generator": trainer.gan.generator.state_dict(),
-                "discriminator": trainer.gan.discriminator.state_dict()},
+                "discriminator": trainer.gan.discriminator.state_dict(),
+                **({"generator_ema": trainer.ema.model.state_dict()} if trainer.ema is not None else {})},
                out / f"rank{ranks.rank if ranks else 0}.pt")
     trainer.close()
     leave()

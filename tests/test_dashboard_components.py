@@ -7,6 +7,7 @@ import pytest
 from gancore import (DataConfig, RunStore, default_values, get_dataset_spec, get_variant_spec,
                      list_datasets, list_variants, make_config)
 from gancore.config import SETTINGS
+from gancore.quality.measures import measure_kind
 from gancore.runs.launch import start_run
 from gancore.runs.state import RunState
 
@@ -120,6 +121,8 @@ def test_the_form_shows_every_setting_the_run_uses_once(variant, dataset):
     if len(vspec.g_losses) == 1:
         may_hide.add("g_loss")
     may_hide |= {n for n, s in SETTINGS.items() if s.owner == "variant"} - set(vspec.settings)
+    if measure_kind(variant, dataset) is None:  # judged by its pictures: no quality to stop at
+        may_hide |= {n for n, s in SETTINGS.items() if s.needs_quality}
     hidden = set(default_values(variant, dataset)) - set(shown) - {"variant", "dataset"}
     assert hidden <= may_hide, f"settings with no widget: {sorted(hidden - may_hide)}"
     assert all(f.help for f in main_fields(variant, dataset)), "every main setting explains itself"

@@ -110,6 +110,8 @@ def test_a_measure_gives_finite_numbers_with_the_keys_of_its_floor(name):
     generator = _stand_in(cfg, data)
     metrics, floor = measure(generator), measure.floor()
     assert isinstance(metrics, dict) and metrics
+    missing = set(measures.target_metrics(cfg)) - set(metrics)
+    assert not missing, f"declared (a quality target may name them) but not measured: {sorted(missing)}"
     if floor is not None:
         assert set(metrics) <= set(floor), f"no real-vs-real value for {sorted(set(metrics) - set(floor))}"
     for key, value in list(metrics.items()) + list((floor or {}).items()):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from gancore import get_dataset_spec, get_variant_spec
 from gancore.config import SETTINGS, Setting
+from gancore.quality.measures import measure_kind
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,8 @@ def _shown(s: Setting, vspec, dspec) -> bool:
     if s.needs_labels and not dspec.labelled:
         return False
     if s.needs_noise and vspec.reads != "noise":  # an upscaler or a translator reads an image
+        return False
+    if s.needs_quality and measure_kind(vspec.name, dspec.name) is None:  # judged by its pictures
         return False
     return not s.choices_by_variant or len(vspec.choices(s.name)) > 1
 

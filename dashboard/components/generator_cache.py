@@ -6,6 +6,7 @@ import streamlit as st
 
 from gancore import Run, load_dataset
 from gancore.sampling import load_checkpoint_bytes, load_generator, to_raw_points
+from gancore.sampling.checkpoints import WEIGHTS, weight_choices
 
 
 def checkpoint_names(run: Run) -> list[str]:
@@ -29,22 +30,42 @@ def checkpoint_label(run: Run, name: str) -> str:
     return f"latest (step {step:,})" if step is not None else "latest"
 
 
+def _every_generator(state: dict) -> dict:
+    """{weights: (generator, info, cfg)} for each set of weights the checkpoint holds (WEIGHTS),
+    the default first: one read of the file for both."""
+    return {w: load_generator(state, weights=w) for w in weight_choices(state)}
+
+
 @st.cache_resource(max_entries=8, show_spinner="Loading the generator...")
 def _load(path: str, name: str, mtime: float):
     # Eval mode and no_grad sampling only: safe to share between sessions.
-    return load_generator(Run(path).load_checkpoint(name))
+    return _every_generator(Run(path).load_checkpoint(name))
 
 
-def load_checkpoint_generator(run: Run, name: str):
-    """(generator, DataInfo, TrainConfig) for a checkpoint of `run`."""
+def checkpoint_generators(run: Run, name: str) -> dict:
+    """{"ema" | "raw": (generator, DataInfo, TrainConfig)} for a checkpoint of `run`, the
+    averaged weights first when its run kept them."""
     mtime = (run.checkpoints_dir / name).stat().st_mtime if (run.checkpoints_dir / name).exists() else 0.0
     return _load(str(run.path), name, mtime)
 
 
 @st.cache_resource(max_entries=4, show_spinner="Checking the checkpoint...")
-def load_uploaded_generator(data: bytes):
-    """An uploaded checkpoint: weights_only loading (a pickle payload is refused, never run)."""
-    return load_generator(load_checkpoint_bytes(data))
+def uploaded_generators(data: bytes) -> dict:
+    """An uploaded checkpoint's generators as checkpoint_generators gives them: weights_only
+    loading (a pickle payload is refused, never run)."""
+    return _every_generator(load_checkpoint_bytes(data))
+
+
+def pick_weights(generators: dict, key: str) -> tuple:
+    """A radio between the averaged and the raw weights when the checkpoint has both (the
+    average by default, as the run's pictures and measurements used it); the chosen
+    (generator, info, cfg)."""
+    if len(generators) < 2:
+        return next(iter(generators.values()))
+    choice = st.radio("Generator weights", list(generators), format_func=WEIGHTS.get, horizontal=True,
+                      key=key, help="the run kept a moving average of the generator's weights: samples "
+                                    "from the average are usually cleaner than from the weights as trained")
+    return generators[choice]
 
 
 @st.cache_data(max_entries=8, show_spinner=False)

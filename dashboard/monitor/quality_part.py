@@ -14,6 +14,7 @@ from dashboard.components.quality import measured, phase_end, quality_figures, q
 from dashboard.components.run_view import RunView
 from dashboard.monitor.html_text import paragraphs_html
 from gancore.quality.measures import get_measure_spec, quality_kind
+from gancore.quality.target import target_of
 
 
 MEASURE_NOW = "Measure quality now"
@@ -59,6 +60,9 @@ def quality_blocks(view: RunView, figures: Callable[[list[dict], dict | None, st
         return [("info", f"{unmeasured_reason(view)} {MEASURE_LATER}")] + afterwards
     latest = done[-1]
     about = f"At step {latest['step']:,}. {get_measure_spec(kind).how}"
+    if cfg.g_ema_decay > 0:
+        about += (f" Measured on the generator's averaged weights (EMA, decay {cfg.g_ema_decay:g}), "
+                  "as its pictures are drawn.")
     floor = view.quality_floor
     if floor and floor.get("judge_holdout_accuracy") is not None:
         about += (f"\n\nThe classifier reads {100 * floor['judge_holdout_accuracy']:.1f} % of held-out "
@@ -66,7 +70,7 @@ def quality_blocks(view: RunView, figures: Callable[[list[dict], dict | None, st
                   "the real data, what a perfect generator would get.")
     end = phase_end(view.quality)
     earlier = (f"end of {end['phase']} (step {end['step']:,})", end) if end else None
-    blocks = [("caption", about), ("table", quality_rows(latest, floor, get_measure_spec(kind).floor_words, earlier))]
+    blocks = _target_blocks(cfg, latest) + [("caption", about), ("table", quality_rows(latest, floor, get_measure_spec(kind).floor_words, earlier))]
     per_class = latest.get("per_class_accuracy")
     if per_class:
         blocks.append(("caption", "Label accuracy per class: " + ", ".join(
@@ -75,6 +79,17 @@ def quality_blocks(view: RunView, figures: Callable[[list[dict], dict | None, st
     if charts:
         blocks.append(("charts", charts))
     return blocks
+
+
+def _target_blocks(cfg, latest: dict) -> list[tuple[str, str]]:
+    """How close the latest measurement is to the run's quality target, when it has one."""
+    try:
+        target = target_of(cfg)
+    except ValueError:  # a config from before the target's rules: say nothing rather than fail
+        return []
+    if target is None:
+        return []
+    return [("info", f"Quality target: {target.distance_words(latest)}.")]
 
 
 def show_quality(view: RunView, figures: Callable[[list[dict], dict | None, str], list] = quality_figures) -> None:

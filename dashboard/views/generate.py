@@ -6,8 +6,8 @@ import re
 import streamlit as st
 
 from dashboard.components.errors import friendly_errors
-from dashboard.components.generator_cache import (checkpoint_label, checkpoint_names, load_checkpoint_generator,
-                                                  load_uploaded_generator)
+from dashboard.components.generator_cache import (checkpoint_generators, checkpoint_label, checkpoint_names,
+                                                  pick_weights, uploaded_generators)
 from dashboard.components.run_picker import pick_run
 from dashboard.components.generate_noise import show_noise_samples
 from dashboard.components.generate_translate import show_translation
@@ -37,14 +37,14 @@ if source == "a run":
     with friendly_errors("This checkpoint cannot be used"):
         checkpoint = st.selectbox("Checkpoint", names, format_func=lambda n: checkpoint_label(run, n),
                                   help="the newest first; older ones are kept as 'Older checkpoints kept' says")
-        loaded, name = load_checkpoint_generator(run, checkpoint), run_id
+        loaded, name = pick_weights(checkpoint_generators(run, checkpoint), "generate-weights"), run_id
 else:
     upload = st.file_uploader("A checkpoint saved by GAN Studio (runs/<id>/checkpoints/*.pt)",
                               type=["pt"])
     if upload is None:
         st.stop()
     with friendly_errors("This checkpoint cannot be used"):
-        loaded = load_uploaded_generator(upload.getvalue())
+        loaded = pick_weights(uploaded_generators(upload.getvalue()), "generate-upload-weights")
         name = re.sub(r"[^A-Za-z0-9_.-]", "_", upload.name.rsplit(".", 1)[0])[:60] or "uploaded"
 if loaded is None:
     st.stop()

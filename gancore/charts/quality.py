@@ -72,6 +72,11 @@ def _fmt(metric: QualityMetric, value) -> str:
     return f"{100 * value:.1f} %" if metric.percent else f"{value:.3f}"
 
 
+def metric_text(key: str, value) -> str:
+    """One metric's value as the table shows it ("96.1 %", "8", "0.412")."""
+    return _fmt(BY_KEY[key], value)
+
+
 def quality_rows(latest: dict, floor: dict | None, floor_words: str = "real vs real",
                  earlier: tuple[str, dict] | None = None) -> list[dict]:
     """One row per metric the record has: its value now, the floor (real vs real, or the plain

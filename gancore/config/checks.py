@@ -58,9 +58,31 @@ def _add_registry_errors(flat: dict, errors: dict[str, str]) -> None:
     size = flat["image_size"] or dspec.native_size
     if dspec.kind == "image" and vspec.image_sizes and size not in vspec.image_sizes:
         errors["image_size"] = f"{variant} supports image sizes {', '.join(map(str, vspec.image_sizes))}, got {size}"
+    if flat["stop_at_quality"] is not None:
+        why = _target_error(flat, conditional)
+        if why:
+            errors["stop_at_quality"] = why
     for check in vspec.checks + dspec.checks:  # a registrant's own rules; the generic ones speak first
         for name, message in check(flat).items():
             errors.setdefault(name, message)
+
+
+def _target_error(flat: dict, conditional: bool) -> str | None:
+    """What is wrong with the quality target (quality/target.py), or None; it is checked at each
+    quality measurement, so a run that measures none could never reach it."""
+    from ..quality import measures, target
+
+    try:
+        target.parse_target(flat["stop_at_quality"],
+                            measures.measured_metrics(flat["variant"], flat["dataset"], conditional))
+    except ValueError as exc:
+        return str(exc)
+    if flat["eval_every"] == 0:
+        return "is checked at each quality measurement, and measuring is off (eval_every 0): set eval_every"
+    if flat["steps"] < flat["eval_every"]:
+        return (f"is checked at each quality measurement, every {flat['eval_every']:,} steps (eval_every), "
+                f"but the run has {flat['steps']:,}: lower eval_every")
+    return None
 
 
 def validate(cfg: TrainConfig) -> TrainConfig:

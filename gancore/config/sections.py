@@ -90,6 +90,11 @@ class TrainConfig:
     data: DataConfig = field(default_factory=DataConfig)
     steps: int = setting(3000, "Training steps", "how many generator updates to train for",
                          range=(1, 10_000_000), main=True)
+    # checked at each quality measurement (quality/target.py): the run ends as finished when met
+    stop_at_quality: str | None = setting(
+        None, "Stop at quality", "end the run as soon as a quality measurement reaches this, e.g. "
+        "label_accuracy>=0.95, modes>=8 or fcd<=2 (percentages also as 95%); empty: train all the steps",
+        needs_quality=True, main=True)
     batch_size: int = setting(64, "Batch size", "examples per update, per process (with several "
                               "processes a step sees batch size x processes)", range=(1, 65_536), main=True)
     lr_g: float = setting(2e-4, "Generator learning rate", "generator learning rate",
@@ -104,6 +109,11 @@ class TrainConfig:
                             "discriminator updates per generator update", range=(1, 100))
     lr_decay: bool = setting(False, "Decay learning rates to 0",
                              "lower both learning rates linearly to zero over the run")
+    # training/ema.py: pictures, quality measurements and Generate use the average when it is on
+    g_ema_decay: float = setting(0.0, "Generator weight averaging (EMA decay)",
+                                 "keep an exponential moving average of the generator's weights "
+                                 "and sample from it (e.g. 0.999; 0: off)",
+                                 range=(0.0, 0.99999), fmt="%.5f")
     seed: int = setting(0, "Random seed", "random seed: the same seed on CPU gives the same run",
                         range=(0, 2**31 - 1), main=True)
     device: str = setting("auto", "Device", "auto (GPU when there is one), cpu, cuda or mps",

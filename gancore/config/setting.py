@@ -26,6 +26,7 @@ class Setting:
     owner: str | None = None  # "variant": matters only to variants naming it in their `settings`
     needs_labels: bool = False  # matters only on a dataset with labels
     needs_noise: bool = False  # matters only to a generator that reads noise (VariantSpec.reads)
+    needs_quality: bool = False  # matters only to a run whose quality is measured (quality_kind)
     picked: bool = False  # a registry name (variant, dataset): the page's own picker chooses it
     main: bool = False  # the Train form shows it up front, else under "Advanced settings"
     fmt: str | None = None  # a float's format in the form ("%.5f")

@@ -100,7 +100,9 @@ def real_floor(judge: Judge, n: int = 2000) -> ImageQuality:
                        "on the real images (its accuracy on held-out real images is shown), beside "
                        "training: training never waits, and measuring takes at most about 5 % of the time."),
                   first_note=("the first run on a dataset also trains its classifier once, about a minute "
-                              "on a CPU; it is cached"))
+                              "on a CPU; it is cached"),
+                  metrics=("fcd", "classifier_score", "precision", "recall", "density", "coverage"),
+                  conditional_metrics=("label_accuracy",))
 class ClassifierFeatureMeasure(Measure):
     """FCD, classifier score, precision / recall, density / coverage (and label accuracy for
     conditional runs) against the dataset's judge. The judge is trained on first use (then cached

@@ -50,13 +50,18 @@ class MeasureSpec:
     # What floor() measures, in words (the column beside "now"): real data against real data, or
     # the plain method a generator must beat (bicubic upscaling).
     floor_words: str = "real vs real"
+    # The metrics every measurement has (gancore/charts/quality.py METRICS names them), and those
+    # it has only for a conditional run: what a quality target (quality/target.py) may name.
+    metrics: tuple[str, ...] = ()
+    conditional_metrics: tuple[str, ...] = ()
 
 
 _MEASURES: dict[str, MeasureSpec] = {}
 
 
 def register_measure(name: str, *, applies_to, applies_to_source, description: str, how: str,
-                     first_note: str = "", floor_words: str = "real vs real"):
+                     first_note: str = "", floor_words: str = "real vs real", metrics: tuple = (),
+                     conditional_metrics: tuple = ()):
     """Class decorator; `applies_to` and `applies_to_source` should never both hold for two
     measures (the first registered that applies is used)."""
     def wrap(cls: type[Measure]) -> type[Measure]:
@@ -64,7 +69,7 @@ def register_measure(name: str, *, applies_to, applies_to_source, description: s
             raise ValueError(f"quality measure {name!r} registered twice")
         cls.kind = name
         _MEASURES[name] = MeasureSpec(name, cls, applies_to, applies_to_source, description, how,
-                                      first_note, floor_words)
+                                      first_note, floor_words, tuple(metrics), tuple(conditional_metrics))
         return cls
     return wrap
 
@@ -89,12 +94,36 @@ def _variant_measure(cfg: "TrainConfig") -> str | None:
 def quality_kind(cfg: "TrainConfig") -> str | None:
     """The name of the measure measure_for will give for this config, known without loading its
     data (a labelled image folder may still turn out to have one class), or None."""
-    from ..data.registry import get_dataset_spec
+    return measure_kind(cfg.model.variant, cfg.data.dataset)
 
-    if _variant_measure(cfg):
-        return _variant_measure(cfg)
-    source = get_dataset_spec(cfg.data.dataset)
+
+def measure_kind(variant: str, dataset: str) -> str | None:
+    """quality_kind by the variant's and the dataset's names (the Train form asks before a config
+    exists)."""
+    from ..data.registry import get_dataset_spec
+    from ..registry import get_variant_spec
+
+    own = get_variant_spec(variant).quality
+    if own:
+        return own
+    source = get_dataset_spec(dataset)
     return next((spec.name for spec in _MEASURES.values() if spec.applies_to_source(source)), None)
+
+
+def target_metrics(cfg: "TrainConfig") -> tuple[str, ...]:
+    """The metrics every measurement of this run has (empty when it has no measure)."""
+    from ..registry import is_conditional
+
+    return measured_metrics(cfg.model.variant, cfg.data.dataset, is_conditional(cfg))
+
+
+def measured_metrics(variant: str, dataset: str, conditional: bool) -> tuple[str, ...]:
+    """target_metrics by names (validation asks before the config is known to be whole)."""
+    kind = measure_kind(variant, dataset)
+    if kind is None:
+        return ()
+    spec = get_measure_spec(kind)
+    return spec.metrics + (spec.conditional_metrics if conditional else ())
 
 
 def measure_for(cfg: "TrainConfig", data: "Dataset", conditional: bool, device) -> Measure | None:

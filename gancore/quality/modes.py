@@ -49,7 +49,8 @@ def mode_coverage(points: np.ndarray, means, sigma: float) -> ModeCoverage:
 @register_measure("modes", applies_to=lambda info: info.kind == "points" and bool(info.mode_means),
                   applies_to_source=lambda source: source.kind == "points" and source.name in GAUSSIAN_MIXTURES,
                   description="Modes captured, the share of high-quality samples, and how evenly they spread.",
-                  how="Measured on 2,500 samples by the PacGAN protocol, beside training (training never waits).")
+                  how="Measured on 2,500 samples by the PacGAN protocol, beside training (training never waits).",
+                  metrics=("modes", "high_quality", "reverse_kl"))
 class ModeCoverageMeasure(Measure):
     def __init__(self, cfg: TrainConfig, data: Dataset, conditional: bool, device, seed: int = 0):
         self.data, self.info, self.cfg, self.seed = data, data.info, cfg, seed

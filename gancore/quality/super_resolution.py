@@ -58,7 +58,8 @@ def border_for(side: int, scale: int) -> int:
          "The floor is plain bicubic upscaling: the line to beat."),
     first_note=("for digits, the first run on a dataset also trains its classifier once, about a "
                 "minute on a CPU; it is cached"),
-    floor_words="bicubic (to beat)")
+    floor_words="bicubic (to beat)",
+    metrics=("psnr", "ssim"))  # label_accuracy too, but only for digits: not a target
 class SuperResolutionMeasure(Measure):
     """`measure(generator)` -> {"psnr", "ssim"[, "label_accuracy"]}, means over the evaluation
     images; generator(lr) must return images cfg.model.scale times larger. Images are prepared

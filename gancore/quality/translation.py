@@ -71,7 +71,8 @@ def reads_digits(data: Dataset, pairs: Pairs) -> bool:
          "as the answer (the line to beat); for the classifier, the real targets."),
     first_note=("for digits, the first run on a dataset also trains its classifier once, about a "
                 "minute on a CPU; it is cached"),
-    floor_words="the input itself (to beat)")
+    floor_words="the input itself (to beat)",
+    metrics=("l1", "psnr", "ssim"))  # label_accuracy too, but only for digits: not a target
 class TranslationMeasure(Measure):
     """`measure(generator)` -> {"l1", "psnr", "ssim"[, "label_accuracy"]}, means over the held-out
     pairs; generator(inputs) returns images of the targets' shape."""

@@ -39,7 +39,7 @@ import torch
 from ..config import TrainConfig, validate
 from ..data.uploads import UploadError, UploadLimits, check_image, copy_entry, entry_parts, open_archive
 from ..errors import GanError, RunError
-from ..sampling.checkpoints import load_checkpoint_bytes, load_generator
+from ..sampling.checkpoints import EMA_KEY, load_checkpoint_bytes, load_generator, weight_choices
 from .meta import META_FILE, RunMeta, edited
 from .state import RunState, Status
 from .store import Run, RunStore, atomic_write_bytes, atomic_write_json, validate_run_id
@@ -71,7 +71,8 @@ def export_refusal(run: Run, state: RunState | None = None) -> str | None:
 def generator_only(state: dict) -> dict:
     """A checkpoint state reduced to what load_generator reads: plain data and the G tensors."""
     return {"format": state.get("format", 1), "config": state["config"], "data_info": state["data_info"],
-            "step": int(state["step"]), "generator": state["generator"]}
+            "step": int(state["step"]), "generator": state["generator"],
+            **({EMA_KEY: state[EMA_KEY]} if isinstance(state.get(EMA_KEY), dict) else {})}
 
 
 def export_bundle(run: Run) -> bytes:
@@ -188,7 +189,8 @@ def _generator_state(data: bytes, cfg: TrainConfig, limits: UploadLimits) -> dic
         state = generator_only({**state, "config": cfg.to_dict()})
         if not 0 <= state["step"] <= 10**9:
             raise ValueError(f"its step is {state['step']}")
-        load_generator(state)  # rebuilds cfg's generator, loads the weights, checks them finite
+        for weights in weight_choices(state):  # the raw weights, and the averaged ones when kept
+            load_generator(state, weights=weights)  # rebuilds cfg's generator, loads, checks finite
     except (KeyError, TypeError, ValueError) as exc:
         raise BundleError(f"the bundle's {GENERATOR} is not a gancore checkpoint ({exc}): refused") from exc
     except RunError as exc:

@@ -12,6 +12,12 @@ from ..data.base import DataInfo
 from ..errors import GanError, RunError
 from ..registry import create_gan
 
+# A checkpoint's averaged generator weights (training/ema.py), beside "generator", the raw ones
+EMA_KEY = "generator_ema"
+# Which of a checkpoint's generator weights to use: the running average the run kept
+# (g_ema_decay), or the weights as trained. In words for pickers and errors.
+WEIGHTS = {"ema": "averaged weights (EMA)", "raw": "raw weights"}
+
 PICK_EARLIER = "pick an earlier checkpoint"
 
 
@@ -35,9 +41,23 @@ def check_finite_weights(state: dict, parts=("generator",), advice: str = PICK_E
                        f"values (from a diverged run?); {advice}")
 
 
-def load_generator(state: dict, device="cpu"):
+def weight_choices(state: dict) -> list[str]:
+    """The generator weights a checkpoint holds, the one to use by default first: ["ema", "raw"]
+    when its run kept an average, else ["raw"]."""
+    return ["ema", "raw"] if isinstance(state.get(EMA_KEY), dict) else ["raw"]
+
+
+def load_generator(state: dict, device="cpu", weights: str | None = None):
     """Rebuild the generator a checkpoint state was saved from (its config and data facts are in
-    the checkpoint as plain data). Returns (generator in eval mode, info, cfg)."""
+    the checkpoint as plain data). `weights`: "ema" or "raw" (WEIGHTS); None: the average when
+    the checkpoint has one. Returns (generator in eval mode, info, cfg)."""
+    choices = weight_choices(state) if isinstance(state, dict) else ["raw"]
+    if weights is not None and weights not in WEIGHTS:
+        raise RunError(f"weights: must be one of {', '.join(WEIGHTS)}, got {weights!r}")
+    if weights is not None and weights not in choices:
+        raise RunError("this checkpoint has no averaged (EMA) weights: its run trained without "
+                       "generator weight averaging (g_ema_decay 0); use the raw weights")
+    key = EMA_KEY if (weights or choices[0]) == "ema" else "generator"
     try:
         cfg = TrainConfig.from_dict(state["config"])
         info = DataInfo.from_dict(state["data_info"])
@@ -45,7 +65,7 @@ def load_generator(state: dict, device="cpu"):
     except (KeyError, TypeError, ValueError, GanError) as exc:
         raise RunError(f"this is not a gancore checkpoint (its config cannot be read: {exc})") from exc
     try:
-        generator.load_state_dict(state["generator"])
+        generator.load_state_dict(state[key])
     except (KeyError, RuntimeError) as exc:
         detail = str(exc).strip().splitlines()
         raise RunError(f"the checkpoint's weights do not fit a {cfg.model.variant} generator for "
@@ -74,7 +94,7 @@ def load_checkpoint_bytes(data: bytes, max_mb: float = 200.0) -> dict:
                        f"({str(exc).strip().splitlines()[0][:200]})") from exc
     if not isinstance(state, dict) or "generator" not in state:
         raise RunError("this file is not a gancore checkpoint (no generator weights in it)")
-    check_finite_weights(state, ("generator", "discriminator"))
+    check_finite_weights(state, ("generator", "discriminator", EMA_KEY))
     return state
 
 

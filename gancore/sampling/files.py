@@ -30,8 +30,8 @@ def check_label(label: int | None, cfg, info) -> None:
 
 
 def write_samples(run: Run, out: Path, n: int, seed: int = 0, label: int | None = None,
-                  checkpoint: str = "latest.pt") -> None:
-    generator, info, cfg = load_generator(run.load_checkpoint(checkpoint))
+                  checkpoint: str = "latest.pt", weights: str | None = None) -> None:
+    generator, info, cfg = load_generator(run.load_checkpoint(checkpoint), weights=weights)
     check_label(label, cfg, info)
     samples, _ = sample(generator, info, cfg, n, seed=seed, label=label)
     if out.suffix.lower() == ".npy":

@@ -130,10 +130,11 @@ def to_pil(image: torch.Tensor):
     return image_grid(to_uint8(image), nrow=1, padding=0)
 
 
-def write_translated(run: Run, source: Path, out: Path, checkpoint: str = "latest.pt") -> tuple[int, tuple]:
+def write_translated(run: Run, source: Path, out: Path, checkpoint: str = "latest.pt",
+                     weights: str | None = None) -> tuple[int, tuple]:
     """Translate `source` (PNG/JPEG, or .npy of N x C_in x h x w uint8) with the run's generator
     into `out` (.png for one image, .npy of N x C x H x W uint8). Returns (N, output shape)."""
-    generator, info, cfg = load_generator(run.load_checkpoint(checkpoint))
+    generator, info, cfg = load_generator(run.load_checkpoint(checkpoint), weights=weights)
     if info.input_shape is None or not hasattr(generator, "depth"):
         raise ConfigError("input", f"this run's generator ({cfg.model.variant}) does not translate "
                                    "pictures: leave out --input")

@@ -58,10 +58,11 @@ def zoomed(image: torch.Tensor, centre: tuple[float, float], side: int, zoom: in
     return crop.resize((side * zoom, side * zoom), Image.NEAREST)
 
 
-def write_upscaled(run: Run, source: Path, out: Path, checkpoint: str = "latest.pt") -> tuple[int, tuple]:
+def write_upscaled(run: Run, source: Path, out: Path, checkpoint: str = "latest.pt",
+                   weights: str | None = None) -> tuple[int, tuple]:
     """Upscale `source` (PNG/JPEG, or .npy of N x C x h x w uint8) with the run's generator into
     `out` (.png for one image, .npy of N x C x sH x sW uint8). Returns (N, output shape)."""
-    generator, info, cfg = load_generator(run.load_checkpoint(checkpoint))
+    generator, info, cfg = load_generator(run.load_checkpoint(checkpoint), weights=weights)
     if not hasattr(generator, "scale"):
         raise ConfigError("input", f"this run's generator ({cfg.model.variant}) reads noise, not an "
                                    "image: leave out --input")

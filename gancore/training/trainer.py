@@ -7,6 +7,9 @@ Listeners (the run store, a live job buffer, the CLI's progress line) subscribe 
 "alert" events open or close a health alert (gancore/health), from the logged numbers alone.
 "quality" events carry measurements made beside training (quality/live.py); their step is the step
 the generator was measured at, a little behind the trainer's, and the last one measures the end.
+With g_ema_decay the pictures and measurements use the generator's averaged weights (ema.py);
+with stop_at_quality the run ends as finished at the first measurement that reaches it
+(quality/target.py), every rank at one step as a stop request does.
 A NaN/inf pauses the run as "diverged" (no checkpoint of broken weights is ever saved); running
 out of GPU memory stops it with the batch size that fits.
 Pause, resume and stop are requested from any thread and take effect between two steps.
@@ -32,6 +35,8 @@ from .control import Control
 from .distributed import Ranks, average_, join, lost_peer_words, parallel, rank_seed
 from ..quality.live import SideEvaluator
 from ..quality.measures import measure_for
+from ..quality.target import target_of
+from .ema import GeneratorEMA
 from .engine import prepare_data, prepare_networks, resolve_engine
 from ..registry import create_gan, get_variant_spec, is_conditional
 from ..runs.state import Status, quality_record
@@ -98,6 +103,9 @@ class Trainer:
         self._spread: float | None = None  # the last picture's sample spread, until logged
         # Health alerts from the logged numbers (gancore/health); emitted as "alert" events.
         self.health = HealthWatch(HealthContext.of(cfg.steps, self.gan))
+        self.ema = GeneratorEMA(self.gan.generator, cfg.g_ema_decay) if cfg.g_ema_decay > 0 else None
+        self.target = target_of(cfg)
+        self.reached: str | None = None  # the target's message, once a measurement reached it
         self.step = 0
         self.diverged_at: int | None = None
         if checkpoint is not None:
@@ -167,9 +175,17 @@ class Trainer:
             return None
         return "adversarial" if self.adversarial(step_index) else "content only"
 
+    @property
+    def sampler(self) -> torch.nn.Module:
+        """The generator pictures and measurements use: the averaged one when g_ema_decay is on."""
+        return self.ema.model if self.ema is not None else self.gan.generator
+
     def train_step(self) -> StepResult:
         """One step on fresh batches: what the loop runs (and flops.py counts)."""
-        return self.step_fn(self._sample_batch, self.rng, self.adversarial())
+        result = self.step_fn(self._sample_batch, self.rng, self.adversarial())
+        if self.ema is not None:  # after the step's one generator update
+            self.ema.update(self.gan.generator)
+        return result
 
     def run(self) -> Status:
         """Train until cfg.steps, a stop request or an error. Returns the final status."""
@@ -192,10 +208,7 @@ class Trainer:
                         window_start += time.perf_counter() - paused_at  # paused time is not training
                         run_start += time.perf_counter() - paused_at
                     if self.control.stopped:
-                        self._emit_quality()
-                        self._checkpoint()
-                        self._become(Status.STOPPED, message=self.divergence_message())
-                        return self.status
+                        return self._end_early()
                 if cfg.lr_decay:
                     self._set_lr()
                 try:
@@ -227,7 +240,7 @@ class Trainer:
                 if self.step % cfg.checkpoint_every == 0 or last:
                     self._checkpoint()
                 if self.evaluator is not None and self.step % cfg.eval_every == 0 and not last:
-                    self.evaluator.offer(self.step, self.gan.generator)
+                    self.evaluator.offer(self.step, self.sampler)
             self._final_quality()
         except Exception as exc:  # reported to listeners, then re-raised for the caller
             lost = lost_peer_words(exc) if self.ranks is not None else None
@@ -236,7 +249,22 @@ class Trainer:
             raise
         finally:
             self._close_evaluator()
-        self._become(Status.FINISHED)
+        self._become(Status.FINISHED, **({"message": self.reached} if self.reached else {}))
+        return self.status
+
+    def _end_early(self) -> Status:
+        """A stop request, or the quality target reached (which asked for the stop, so that every
+        rank ends at one step): the last measurements, a checkpoint, and the run's end. A target
+        reached ends with a picture of the final generator; its last measurement is the one that
+        reached the target, a few steps back."""
+        if self.reached is not None:
+            self._emit_samples()
+        self._emit_quality()
+        self._checkpoint()
+        if self.reached is not None:
+            self._become(Status.FINISHED, message=self.reached)
+        else:
+            self._become(Status.STOPPED, message=self.divergence_message())
         return self.status
 
     def close(self) -> None:
@@ -293,7 +321,7 @@ class Trainer:
             return
         measure = measure_for(self.cfg, self.source_data, self.conditional, self.device)
         if measure is not None:
-            self.evaluator = SideEvaluator(measure, self.gan.generator)
+            self.evaluator = SideEvaluator(measure, self.sampler)
 
     def _emit_quality(self) -> None:
         if self.evaluator is None:
@@ -304,6 +332,9 @@ class Trainer:
             event = Event("quality", result.pop("step"), result)
             for listener in self._listeners:
                 listener(event)
+            if self.target is not None and self.reached is None and self.target.met(result.get("metrics", {})):
+                self.reached = self.target.reached_words(result["metrics"], event.step)
+                self.control.stop()  # taken before the next step (by every rank at the next log step)
             self._emit_alerts(self.health.observe_quality(quality_record(event), result.get("floor")))
 
     def _emit_alerts(self, changes: list[Alert]) -> None:
@@ -320,7 +351,7 @@ class Trainer:
         if self.evaluator is None:
             return
         self.evaluator.wait_idle(timeout=600)
-        self.evaluator.offer(self.step, self.gan.generator, force=True)
+        self.evaluator.offer(self.step, self.sampler, force=True)
         self.evaluator.wait_idle(timeout=600)
         self._emit_quality()
 
@@ -332,7 +363,7 @@ class Trainer:
     def _emit_samples(self) -> None:
         if not self._listeners:
             return  # nobody would see the picture: do not draw it
-        png, self._spread = self.preview.draw(self.gan.generator)
+        png, self._spread = self.preview.draw(self.sampler)
         self._emit("samples", png=png)
 
     def _checkpoint(self) -> None:
@@ -388,6 +419,7 @@ class Trainer:
             "opt_g": self.opt_g.state_dict(),
             "opt_d": self.opt_d.state_dict(),
             "rng": self.rng.get_state(),
+            **(self.ema.state() if self.ema is not None else {}),
         }
 
     def _load(self, state: dict) -> None:
@@ -395,6 +427,8 @@ class Trainer:
         self.gan.discriminator.load_state_dict(state["discriminator"])
         self.opt_g.load_state_dict(state["opt_g"])
         self.opt_d.load_state_dict(state["opt_d"])
+        if self.ema is not None:
+            self.ema.load(state, self.gan.generator)
         self.step = int(state["step"])
         if self.ranks is None or self.ranks.main:
             self.rng.set_state(state["rng"].cpu())
