@@ -5,7 +5,8 @@ no alert may open) and prints the alerts per run (the false-alarm count, docs/RE
 Each run is a variant at its defaults on a dataset it is made for (MNIST: the test split in
 ../shared/data/mnist). Runs already in --runs-dir are reused, so an interrupted session goes on.
 
-Usage: python bench/healthy_runs.py [--runs-dir DIR] [--only NAME ...]
+Usage: python bench/healthy_runs.py [--runs-dir DIR] [--only NAME ...]  (--only: the other
+records in the file are kept)
 """
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ CASES = {  # name: (variant, dataset, settings beyond the defaults: where the da
     "dcgan-mnist": ("dcgan", "mnist", MNIST),
     "wgan_gp-mnist": ("wgan_gp", "mnist", MNIST),
     "srgan-photos": ("srgan", "photos", {}),
+    "pix2pix-sketch2digits": ("pix2pix", "sketch2digits", MNIST),
 }
 KEPT = ("step", "loss_", "d_real", "d_fake", "grad_norm_", "spread", "nonfinite", "phase")
 
@@ -91,7 +93,9 @@ def main() -> None:
         print(f"{rec['name']:<16} {len(rec['metrics']):>4} records  {len(rec['quality']):>3} measurements  "
               f"alerts: {'; '.join(opened) or 'none'}")
     print(f"false alarms on {len(records)} healthy default runs: {false_alarms}")
-    GOLDEN.write_text(json.dumps(records, separators=(",", ":")) + "\n")
+    # --only some runs: the others' records stay as they were
+    kept = [r for r in json.loads(GOLDEN.read_text()) if r["name"] not in args.only] if GOLDEN.is_file() else []
+    GOLDEN.write_text(json.dumps(kept + records, separators=(",", ":")) + "\n")
     print(f"wrote {GOLDEN.relative_to(REPO)} ({GOLDEN.stat().st_size / 1024:.0f} KiB)")
 
 

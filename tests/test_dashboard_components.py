@@ -121,6 +121,8 @@ def test_the_form_shows_every_setting_the_run_uses_once(variant, dataset):
     if len(vspec.g_losses) == 1:
         may_hide.add("g_loss")
     may_hide |= {n for n, s in SETTINGS.items() if s.owner == "variant"} - set(vspec.settings)
+    if vspec.reads != "noise":  # it reads a picture: no noise to size
+        may_hide |= {n for n, s in SETTINGS.items() if s.needs_noise}
     if measure_kind(variant, dataset) is None:  # judged by its pictures: no quality to stop at
         may_hide |= {n for n, s in SETTINGS.items() if s.needs_quality}
     hidden = set(default_values(variant, dataset)) - set(shown) - {"variant", "dataset"}

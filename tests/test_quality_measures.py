@@ -17,7 +17,7 @@ from gancore import get_dataset_spec, get_variant_spec, is_conditional, load_dat
 from gancore.data.base import DataInfo, Dataset
 from gancore.quality import measures
 from gancore.quality.measures import Measure, get_measure_spec, list_measures, measure_for, quality_kind, register_measure
-from tiny_data import tiny_images, tiny_points
+from tiny_data import tiny_images, tiny_pairs, tiny_points
 
 CPU = torch.device("cpu")
 
@@ -29,6 +29,9 @@ RUNS = {
     # named by its variant (srgan), not chosen by the data, which the "images" measure claims
     "super_resolution": lambda: (make_config("srgan", "glyphs", device="cpu", image_size=16),
                                  tiny_images(n=40, size=16, classes=4)),
+    # named by its variant (pix2pix): paired data has no measure of its own
+    "translation": lambda: (make_config("pix2pix", "sketch2glyphs", device="cpu", image_size=16),
+                            tiny_pairs(size=16)),
 }
 
 
@@ -72,9 +75,24 @@ class Enlarger(nn.Module):
         return F.interpolate(lr, scale_factor=self.scale, mode="bicubic", align_corners=False).clamp(-1, 1)
 
 
+class Copier(nn.Module):
+    """A stand-in translator: returns its input, as the floor (the input itself) answers."""
+
+    def __init__(self):
+        super().__init__()
+        self.anchor = nn.Parameter(torch.zeros(1))
+
+    def forward(self, x):
+        return x
+
+
 def _stand_in(cfg, data) -> nn.Module:
-    """A generator of the kind the run's variant reads for: images from noise, or enlargements."""
-    return Enlarger(cfg.model.scale) if get_variant_spec(cfg.model.variant).reads == "low_res_image" else DataDrawer(data)
+    """A generator of the kind the run's variant reads for: images from noise, enlargements, or
+    translations."""
+    reads = get_variant_spec(cfg.model.variant).reads
+    if reads == "low_res_image":
+        return Enlarger(cfg.model.scale)
+    return Copier() if reads == "paired_image" else DataDrawer(data)
 
 
 def _numbers(value):

@@ -37,12 +37,12 @@ from ..quality.live import SideEvaluator
 from ..quality.measures import measure_for
 from ..quality.target import target_of
 from .ema import GeneratorEMA
+from .checkpoint_state import restore, state_of
 from .engine import prepare_data, prepare_networks, resolve_engine
 from ..registry import create_gan, get_variant_spec, is_conditional
 from ..runs.state import Status, quality_record
 from .step import StepResult, TwoPhaseStep, grad_norm, largest_fitting_batch
 
-CHECKPOINT_FORMAT = 1
 # A fresh run also logs at this step (when log_every is larger), so that the first chart point
 # comes after a few steps rather than after a whole log_every window.
 FIRST_LOG_STEP = 10
@@ -409,37 +409,10 @@ class Trainer:
 
     # ---- checkpoints: plain data + tensors only (torch.load(weights_only=True)) ---------------
     def checkpoint_state(self) -> dict:
-        return {
-            "format": CHECKPOINT_FORMAT,
-            "config": self.cfg.to_dict(),
-            "data_info": self.info.to_dict(),
-            "step": self.step,
-            "generator": self.gan.generator.state_dict(),
-            "discriminator": self.gan.discriminator.state_dict(),
-            "opt_g": self.opt_g.state_dict(),
-            "opt_d": self.opt_d.state_dict(),
-            "rng": self.rng.get_state(),
-            **(self.ema.state() if self.ema is not None else {}),
-        }
+        return state_of(self)
 
     def _load(self, state: dict) -> None:
-        self.gan.generator.load_state_dict(state["generator"])
-        self.gan.discriminator.load_state_dict(state["discriminator"])
-        self.opt_g.load_state_dict(state["opt_g"])
-        self.opt_d.load_state_dict(state["opt_d"])
-        if self.ema is not None:
-            self.ema.load(state, self.gan.generator)
-        self.step = int(state["step"])
-        if self.ranks is None or self.ranks.main:
-            self.rng.set_state(state["rng"].cpu())
-        else:  # the checkpoint holds rank 0's stream; the others start theirs anew from the step
-            self.rng.manual_seed(rank_seed(self.cfg.seed + 1 + self.step, self.ranks))
-        # The config's rates and betas, not the saved ones: a roll-back lowers the rates, a fork
-        # (runs/fork.py) may change either.
-        self._set_lr()
-        for opt in (self.opt_g, self.opt_d):
-            for group in opt.param_groups:
-                group["betas"] = (self.cfg.beta1, self.cfg.beta2)
+        restore(self, state)
 
 
 def train(cfg: TrainConfig, dataset: Dataset | None = None) -> tuple[Trainer, list[dict]]:
