@@ -109,7 +109,10 @@ def main() -> None:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        server = Server(tmp / "app-runs")
+        # the runs train in the folder the app shows, as a run started there (or by the CLI in
+        # the app's folder) does: the lab sees it training and plays slower (lab_player.py)
+        runs = tmp / "app-runs"
+        server = Server(runs)
         try:
             page.goto(server.url + "/lab")
             page.get_by_role("button", name="Start a fresh lab").click()
@@ -123,18 +126,18 @@ def main() -> None:
                 return
 
             def headless(rep: int) -> None:
-                cli_run(args.steps, tmp / "runs", f"alone{rep}").wait()
-                alone.append(tmp / "runs" / f"alone{rep}")
+                cli_run(args.steps, runs, f"alone{rep}").wait()
+                alone.append(runs / f"alone{rep}")
 
             def with_lab(rep: int) -> None:  # the lab playing at speed 5 the whole run long
-                proc = cli_run(args.steps, tmp / "runs", f"beside{rep}")
+                proc = cli_run(args.steps, runs, f"beside{rep}")
                 page.get_by_role("button", name="Play").click()
                 s0, t0 = lab_step(page), time.perf_counter()
                 proc.wait()
                 s1, t1 = lab_step(page), time.perf_counter()
                 page.get_by_role("button", name="Pause").click()
                 page.get_by_role("button", name="Play").wait_for(timeout=30_000)
-                beside.append(tmp / "runs" / f"beside{rep}")
+                beside.append(runs / f"beside{rep}")
                 beside_fps.append((s1 - s0) / 5 / (t1 - t0))
 
             for rep in range(args.reps):

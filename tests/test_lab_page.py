@@ -261,3 +261,35 @@ def test_played_frames_run_on_a_niced_worker(runs_dir):
     assert _step(at) == 5 and not at.exception
     worker_nice = _lab_worker().submit(lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id())).result()
     assert worker_nice >= LAB_NICE, "the worker yields the CPU to runs"
+
+
+def test_play_slows_down_while_a_run_trains_and_says_so(runs_dir, monkeypatch):
+    import dashboard.components.lab_player as player
+
+    at = _start(_lab_page())
+    _button(at, "Play").click().run()
+    slow = "the lab plays at most 2 frames a second"
+    assert not any(slow in c.value for c in at.caption), "no run: full speed"
+    monkeypatch.setattr(player, "a_run_is_training", lambda root: True)
+    at.run()
+    assert any(slow in c.value for c in at.caption) and not at.exception
+    assert _step(at) == 10, "still playing, 5 iterations a frame"
+
+
+def test_a_run_counts_as_training_while_it_takes_steps(runs_dir):
+    from dashboard.components.lab_player import a_run_is_training
+
+    trainer, run = start_run(make_config("vanilla", "ring8", device="cpu", steps=20, log_every=10,
+                                         eval_every=0), RunStore(runs_dir))
+    seen = []
+
+    def on_metrics(event):
+        if event.kind == "metrics" and not seen:  # status.json says running by now
+            a_run_is_training.clear()
+            seen.append(a_run_is_training(str(runs_dir)))
+
+    trainer.subscribe(on_metrics)
+    trainer.run()
+    assert seen == [True], "taking steps"
+    a_run_is_training.clear()
+    assert not a_run_is_training(str(runs_dir)), "finished"

@@ -20,9 +20,16 @@ import streamlit as st
 from dashboard.components.errors import friendly_errors
 from dashboard.components.lab_figure import lab_figure
 from dashboard.components.lab_history import lab_history_figure, lab_history_svgs
+from dashboard.state import store
 from gancore.lab2d import Lab2D
+from gancore.runs.store import RunStore
 
 FRAME_EVERY = 0.1  # seconds between frames while playing: at most 10 a second
+# While a run trains in this app's runs folder: at most 2 frames a second. Most of a frame's CPU
+# is the browser redrawing the figures (docs/BENCHMARKS.md, 2D Lab: Play), which no nice reaches,
+# so fewer frames is what leaves a 2-core machine to the run.
+BUSY_FRAME_EVERY = 0.5
+BUSY_CHECK_S = 3  # how stale "a run is training" may be
 SPEEDS = (1, 2, 5, 10, 20, 50)  # iterations per frame
 GRID, POINTS = 60, 500  # heatmap lattice side; real and generated points shown
 LAB_NICE = 10  # the lab's worker yields the CPU to training runs (10: about a tenth of a run's share)
@@ -67,9 +74,21 @@ class View:
     manifold: bool
 
 
+@st.cache_data(ttl=BUSY_CHECK_S, show_spinner=False)
+def a_run_is_training(runs_root: str) -> bool:
+    """Whether a run in the runs folder is taking steps now (its status.json, any process)."""
+    return any(state.status.training for state in RunStore(runs_root).states())
+
+
 def lab_player(lab: Lab2D, view: View) -> None:
-    @st.fragment(run_every=FRAME_EVERY if view.playing else None)
+    busy = view.playing and a_run_is_training(str(store().root))
+    if busy:
+        st.caption("A run is training: the lab plays at most 2 frames a second, to leave it the CPU.")
+
+    @st.fragment(run_every=(BUSY_FRAME_EVERY if busy else FRAME_EVERY) if view.playing else None)
     def frame() -> None:
+        if view.playing and a_run_is_training(str(store().root)) != busy:
+            st.rerun(scope="app")  # a run started or ended: play at the other rate
         snap = None
         if view.playing and not lab.diverged:
             with friendly_errors("The lab stopped"):
