@@ -208,6 +208,7 @@ def _numbers(rec: dict, fmt: str = "{:.3f}") -> str:
 
 def cmd_train(args) -> int:
     from .runs.launch import start_run
+    from .training.lr_scaling import rates_words
     from .runs.meta import RunMeta, edited
 
     overrides = {name: getattr(args, name) for name in SETTINGS}
@@ -221,6 +222,8 @@ def cmd_train(args) -> int:
         return _run_in_foreground(trainer, None, quiet=True)
     print(f"run {run.run_id}  ({cfg.model.variant} on {cfg.data.dataset}, {cfg.steps} steps, "
           f"device {trainer.device}{_ranks_words(trainer)})", flush=True)
+    if rates_words(cfg):
+        print(rates_words(cfg), flush=True)
     return _run_in_foreground(trainer, run, args.quiet)
 
 

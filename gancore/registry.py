@@ -118,8 +118,25 @@ def get_variant_spec(name: str) -> VariantSpec:
 
 
 def create_gan(cfg: "TrainConfig", info: "DataInfo") -> GAN:
-    """Build the networks for a validated config and the dataset it trains on (CPU, fresh init)."""
-    return get_variant_spec(cfg.model.variant).builder(cfg, info)
+    """Build the networks for a validated config and the dataset it trains on (CPU, fresh init).
+    Techniques that reshape D for any variant are applied here, so every rebuild (a checkpoint's,
+    the Generate page's) has the parameter names the saved weights were written with."""
+    gan = get_variant_spec(cfg.model.variant).builder(cfg, info)
+    if cfg.model.spectral_norm:
+        from .training.spectral import spectral_normalise
+        spectral_normalise(gan.discriminator)
+    return gan
+
+
+def d_loss_name(cfg: "TrainConfig") -> str:
+    """The D loss a config trains with (a key of losses.D_LOSSES), without building networks:
+    a G loss named like a D loss pairs with it (Wasserstein); a variant offering the `loss`
+    setting takes its value; the others train BCE."""
+    from .training.losses import D_LOSSES
+
+    if cfg.model.g_loss in D_LOSSES:
+        return cfg.model.g_loss
+    return cfg.model.loss if "loss" in get_variant_spec(cfg.model.variant).settings else "bce"
 
 
 def is_conditional(cfg: "TrainConfig") -> bool:

@@ -29,7 +29,9 @@ def config(variant: str, **overrides):
 
 
 def _value(text: str):
-    """A key=value argument's value: a whole number, a number, or text."""
+    """A key=value argument's value: true / false, a whole number, a number, or text."""
+    if text in ("true", "false"):
+        return text == "true"
     for kind in (int, float):
         try:
             return kind(text)

@@ -171,7 +171,7 @@ def test_a_finished_run_is_read_back_from_its_folder(tmp_path):
     assert (view.status, view.step, view.total, view.live, view.controllable) == ("finished", 20, 20, False, False)
     assert [m["step"] for m in view.metrics] == [5, 10, 15, 20]
     assert view.png[:8] == b"\x89PNG\r\n\x1a\n" and view.png_step == 20
-    assert not view.wasserstein and not view.conditional
+    assert not view.raw_scores and not view.conditional
 
 
 def test_no_pages_folder_beside_the_app():

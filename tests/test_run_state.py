@@ -273,6 +273,6 @@ def test_a_view_is_the_state_with_its_histories():
     state = RunState("r", Status.RUNNING, step=50, total=100, cfg=_cfg(batch_size=10))
     view = RunView.of(state, metrics=[_record(50)], controllable=True)
     assert view.eta_seconds() == pytest.approx(50 * 10 / 1000.0)
-    assert (view.run_id, view.live, view.training, view.wasserstein, view.conditional) == (
+    assert (view.run_id, view.live, view.training, view.raw_scores, view.conditional) == (
         "r", True, True, False, False)
     assert replace(view, status=Status.PAUSED).training is False

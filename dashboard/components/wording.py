@@ -28,6 +28,13 @@ SCORES_WASSERSTEIN = (
     "score of *real* data and **D(G(z))** of *generated* data. The gap between them estimates how far "
     "the generated distribution still is from the real one: in a healthy run it shrinks and settles.")
 
+SCORES_HINGE = (
+    "With the hinge loss the scores are not probabilities: **D(x)** is the discriminator's average "
+    "raw score of *real* data and **D(G(z))** of *generated* data. It aims for real above +1 and "
+    "generated below -1; a gap that stays well past 2 for a long time means the discriminator is "
+    "winning, a gap near 0 that it can no longer tell the two apart.")
+SCORES_BY_D_LOSS = {"bce": SCORES_BCE, "wasserstein": SCORES_WASSERSTEIN, "hinge": SCORES_HINGE}
+
 LOSSES = (
     "The two networks play against each other, so neither loss should go to zero. A healthy run "
     "has both losses level off and wobble; a discriminator loss near zero means it wins outright "

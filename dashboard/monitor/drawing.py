@@ -87,7 +87,7 @@ def charts_note(view: RunView) -> str | None:
 
 def chart_explanations(view: RunView) -> str:
     """What the two charts mean, in plain words (Markdown)."""
-    scores = wording.SCORES_WASSERSTEIN if view.wasserstein else wording.SCORES_BCE
+    scores = wording.SCORES_BY_D_LOSS.get(view.d_loss, wording.SCORES_BCE)
     paragraphs = [f"**Losses.** {wording.LOSSES}", f"**Real vs fake scores.** {scores}"]
     spec = _variant(view)
     if spec is not None and spec.loss_terms:

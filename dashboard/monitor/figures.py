@@ -67,8 +67,8 @@ def _drawn(view: RunView, figures: LiveFigures, name: str, records: list[dict], 
 def run_charts(view: RunView, figures: LiveFigures) -> tuple[object, object]:
     """(losses, scores) of the run."""
     losses = _drawn(view, figures, "losses", view.metrics, loss_figure, loss_svg)
-    scores = _drawn(view, figures, "scores", view.metrics, lambda r: score_figure(r, view.wasserstein),
-                    lambda r: score_svg(r, view.wasserstein))
+    scores = _drawn(view, figures, "scores", view.metrics, lambda r: score_figure(r, view.raw_scores),
+                    lambda r: score_svg(r, view.raw_scores))
     return losses, scores
 
 

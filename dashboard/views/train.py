@@ -10,6 +10,7 @@ from gancore import (ConfigError, DataConfig, config_errors, default_values, des
                      get_dataset_spec, get_variant_spec, list_datasets, list_variants)
 from gancore.config import from_flat
 from gancore.runs.meta import MAX_NAME
+from gancore.training.lr_scaling import rates_words
 from dashboard.components.owner import control_note, may_control
 from dashboard.state import manager
 
@@ -75,6 +76,10 @@ try:
 except ConfigError as exc:
     device_text = f"not available ({exc.message})"
 st.info(f"Training will run on: **{device_text}**", icon=":material/memory:")
+typed = from_flat(flat)  # lr_batch_scaling: the rates a valid config starts from
+scaled = None if config_errors(typed) else rates_words(typed)
+if scaled:
+    st.caption(scaled[0].upper() + scaled[1:] + ".")
 
 if not may_control():
     st.info(control_note())

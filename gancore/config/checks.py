@@ -62,9 +62,30 @@ def _add_registry_errors(flat: dict, errors: dict[str, str]) -> None:
         why = _target_error(flat, conditional)
         if why:
             errors["stop_at_quality"] = why
+    for name, message in _technique_errors(flat, dspec.kind).items():
+        errors.setdefault(name, message)
     for check in vspec.checks + dspec.checks:  # a registrant's own rules; the generic ones speak first
         for name, message in check(flat).items():
             errors.setdefault(name, message)
+
+
+def _technique_errors(flat: dict, data_kind: str) -> dict[str, str]:
+    """The training techniques any variant may use, against the data and the engine."""
+    from ..training.augment import parse_policy
+
+    errors = {}
+    try:
+        policy = parse_policy(flat["diffaugment"])
+    except ValueError as exc:
+        errors["diffaugment"] = str(exc)
+    else:
+        if policy and data_kind != "image":  # shifts and cutouts of a point or of an image pair
+            errors["diffaugment"] = (f"augments images the discriminator judges alone, and this run's "
+                                     f"data is {data_kind}: leave it empty")
+    if flat["r1_gamma"] and flat["compile"]:
+        errors["r1_gamma"] = ("the R1 penalty differentiates twice, which torch.compile does not "
+                              "support: set r1_gamma to 0 or turn compile off")
+    return errors
 
 
 def _target_error(flat: dict, conditional: bool) -> str | None:

@@ -55,6 +55,21 @@ class ModelConfig:
         "nonsaturating", "Generator loss",
         "generator loss: nonsaturating (-log D(G(z))), minimax (log(1 - D(G(z)))) or wasserstein",
         choices_by_variant=True, main=True)
+    # the BCE variants' choice (variants/loss_choice.py); wgan_gp's pair comes with its g_loss
+    loss: str = setting(
+        "bce", "Loss pair", "bce (the original log-loss; the generator loss setting picks G's side) or "
+        "hinge (SAGAN, BigGAN: D keeps real scores above +1 and fakes below -1, G raises the score "
+        "of its fakes)", choices=("bce", "hinge"), owner="variant")
+    # training/spectral.py; it renames D's weights in a checkpoint, so a fork cannot change it
+    spectral_norm: bool = setting(
+        False, "Spectral normalisation in D",
+        "divide each discriminator weight by its largest singular value (Miyato et al. 2018), "
+        "which keeps D smooth and its gradients to G useful", architecture=True)
+    r1_gamma: float = setting(
+        0.0, "R1 penalty weight (gamma)",
+        "penalise the discriminator's gradient on real data, (gamma / 2) x |grad D(x)|^2 "
+        "(Mescheder et al. 2018; e.g. 10 for images, 0.1 for points; 0: off)",
+        range=(0.0, 1000.0), fmt="%.3f")
     # fixed by cgan / cdcgan; the user's switch on variants where it is optional
     conditional: bool = setting(
         False, "Conditional (use the class labels)",
@@ -105,6 +120,18 @@ class TrainConfig:
                            range=(0.0, 0.999999), fmt="%.3f")
     beta2: float = setting(0.999, "Adam beta2", "Adam's second momentum coefficient",
                            range=(0.0, 0.999999), fmt="%.3f")
+    # training/lr_scaling.py: relative to the variant's own batch size for this data
+    lr_batch_scaling: str = setting(
+        "off", "Scale learning rates with the batch size",
+        "when the batch size differs from the variant's default, multiply both learning rates by "
+        "the ratio (linear) or its square root (sqrt); off: use the rates as set",
+        choices=("off", "sqrt", "linear"))
+    # training/augment.py: the same random, differentiable changes to real and generated images
+    diffaugment: str | None = setting(
+        None, "Differentiable augmentation (DiffAugment)",
+        "augment every image the discriminator sees, real and generated alike (Zhao et al. 2020), "
+        "so a small dataset is harder to memorise: a comma list of color, translation, cutout "
+        "(e.g. color,translation,cutout); empty: off", words={None: "off"})
     n_critic: int = setting(1, "Critic steps per generator step",
                             "discriminator updates per generator update", range=(1, 100))
     lr_decay: bool = setting(False, "Decay learning rates to 0",

@@ -14,8 +14,8 @@ from ..charts.lines import downsample, run_colours
 from ..config import SETTINGS, TrainConfig
 from ..errors import RunError
 from ..quality.measures import quality_kind
-from ..registry import get_variant_spec
-from ..training.losses import D_LOSSES, PROBABILITY_SCORES
+from ..registry import d_loss_name, get_variant_spec
+from ..training.losses import PROBABILITY_SCORES
 from .store import Run, step_of
 
 MIN_RUNS, MAX_RUNS = 2, 6  # fewer is not a comparison; more lines than six do not read apart
@@ -129,9 +129,8 @@ class Part:
 
 
 def d_loss_of(cfg: TrainConfig) -> str:
-    """The D loss a run trains against: a G loss named like a D loss pairs with it (the
-    Wasserstein pair); the others (nonsaturating, minimax) are the BCE pair's."""
-    return cfg.model.g_loss if cfg.model.g_loss in D_LOSSES else "bce"
+    """The D loss a run trains against (registry.d_loss_name)."""
+    return d_loss_name(cfg)
 
 
 def probability_scores(cfg: TrainConfig) -> bool:

@@ -12,7 +12,8 @@ from enum import StrEnum
 from ..config import TrainConfig
 from ..health import warning_words
 from .meta import RunMeta, label
-from ..registry import is_conditional
+from ..registry import d_loss_name, is_conditional
+from ..training.losses import PROBABILITY_SCORES
 
 
 class Status(StrEnum):
@@ -208,8 +209,14 @@ class RunView(RunState):
         return cls(**{f.name: getattr(state, f.name) for f in fields(RunState)}, **histories)
 
     @property
-    def wasserstein(self) -> bool:
-        return self.cfg is not None and self.cfg.model.g_loss == "wasserstein"
+    def d_loss(self) -> str | None:
+        """The D loss the run trains with (losses.D_LOSSES); None before its config is known."""
+        return d_loss_name(self.cfg) if self.cfg is not None else None
+
+    @property
+    def raw_scores(self) -> bool:
+        """D(x) and D(G(z)) are raw scores (a critic's, hinge's), not probabilities."""
+        return self.d_loss is not None and self.d_loss not in PROBABILITY_SCORES
 
     @property
     def conditional(self) -> bool:

@@ -1,6 +1,7 @@
 """Loss functions as small pure functions, chosen by name (StudioGAN style).
 
-Discriminators return raw scores (B,): logits for the BCE pair, critic values for Wasserstein.
+Discriminators return raw scores (B,): logits for the BCE pair, critic values for Wasserstein,
+unbounded margins for hinge.
 Writing BCE with softplus on logits is the same math as sigmoid + BCE, without its log(0):
   -log sigmoid(s) = softplus(-s)        -log(1 - sigmoid(s)) = softplus(s)
 """
@@ -36,6 +37,19 @@ def g_loss_wasserstein(fake_scores: torch.Tensor) -> torch.Tensor:
     return -fake_scores.mean()
 
 
+# ---- hinge (Lim & Ye 2017; Miyato et al. 2018; SAGAN, BigGAN) ---------------------------------
+def d_loss_hinge(real_scores: torch.Tensor, fake_scores: torch.Tensor) -> torch.Tensor:
+    """D pushes real scores above +1 and fake scores below -1; past the margin a sample adds no
+    loss, so D stops sharpening what it already tells apart."""
+    return F.relu(1 - real_scores).mean() + F.relu(1 + fake_scores).mean()
+
+
+def g_loss_hinge(fake_scores: torch.Tensor) -> torch.Tensor:
+    """G raises D's score of its fakes, without a margin (the same form as the Wasserstein G)."""
+    return -fake_scores.mean()
+
+
+# ---- penalties on D, added to its loss ------------------------------------------------------------
 def gradient_penalty(discriminator, real: torch.Tensor, fake: torch.Tensor,
                      labels: torch.Tensor | None) -> torch.Tensor:
     """E[(||grad_x C(x_hat)||_2 - 1)^2] at x_hat on random lines between real and fake samples.
@@ -47,6 +61,16 @@ def gradient_penalty(discriminator, real: torch.Tensor, fake: torch.Tensor,
     return ((grad.flatten(1).norm(2, dim=1) - 1) ** 2).mean()
 
 
+def r1_penalty(discriminator, real: torch.Tensor, fake: torch.Tensor,
+               labels: torch.Tensor | None) -> torch.Tensor:
+    """R1 (Mescheder et al. 2018): E[||grad_x D(x)||^2] on real data only (`fake` is unused; the
+    signature is the penalties'). The step weighs it by gamma / 2. real: (B, *shape)."""
+    x = real.detach().requires_grad_(True)
+    scores = discriminator(x, labels)
+    (grad,) = torch.autograd.grad(scores.sum(), x, create_graph=True)
+    return grad.flatten(1).pow(2).sum(dim=1).mean()
+
+
 # ---- how D's raw score reads as "D(x)" in the metrics -------------------------------------------
 def score_probability(scores: torch.Tensor) -> torch.Tensor:
     """BCE discriminators: D(x) is the probability that x is real."""
@@ -54,14 +78,14 @@ def score_probability(scores: torch.Tensor) -> torch.Tensor:
 
 
 def score_identity(scores: torch.Tensor) -> torch.Tensor:
-    """Wasserstein critics: the raw critic value (higher = more real), unbounded."""
+    """Wasserstein critics and hinge discriminators: the raw score (higher = more real), unbounded."""
     return scores
 
 
-D_LOSSES = {"bce": d_loss_bce, "wasserstein": d_loss_wasserstein}
+D_LOSSES = {"bce": d_loss_bce, "wasserstein": d_loss_wasserstein, "hinge": d_loss_hinge}
 G_LOSSES = {"nonsaturating": g_loss_nonsaturating, "minimax": g_loss_minimax,
-            "wasserstein": g_loss_wasserstein}
-PENALTIES = {"gp": gradient_penalty}
-SCORE_READOUT = {"bce": score_probability, "wasserstein": score_identity}
+            "wasserstein": g_loss_wasserstein, "hinge": g_loss_hinge}
+PENALTIES = {"gp": gradient_penalty, "r1": r1_penalty}
+SCORE_READOUT = {"bce": score_probability, "wasserstein": score_identity, "hinge": score_identity}
 # D losses whose readout is a probability: D(x) near 1 means "sure it is real"
 PROBABILITY_SCORES = frozenset(name for name, readout in SCORE_READOUT.items() if readout is score_probability)

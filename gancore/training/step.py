@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import torch
 import torch.nn as nn
 
-from .losses import D_LOSSES, G_LOSSES, PENALTIES, SCORE_READOUT
+from .losses import D_LOSSES, G_LOSSES, PENALTIES, SCORE_READOUT, r1_penalty
 from ..registry import GAN
 
 JOINT_CONV_CPU_MAX_BATCH = 128
@@ -54,14 +54,18 @@ class TwoPhaseStep:
 
     def __init__(self, gan: GAN, opt_g: torch.optim.Optimizer, opt_d: torch.optim.Optimizer,
                  n_critic: int = 1, gp_lambda: float = 0.0, g_call=None, d_call=None,
-                 autocast=nullcontext, d_local=None):
+                 autocast=nullcontext, d_local=None, r1_gamma: float = 0.0, augment=None):
         """g_call / d_call: the modules to call (compiled ones, say); defaults to the variant's.
         autocast: a context manager factory wrapping the forward passes (mixed precision).
         d_local: where d_call is DistributedDataParallel, the D to call where DDP must stay out:
         scoring fakes through the frozen D in phase (2) (DDP would wait for D gradients that never
         come) and the gradient penalty's double backward (DDP does not support create_graph,
         pytorch issue 63812; its maintainers' way: differentiate the local module, and let the
-        one backward of the whole D loss reach the parameters, where DDP averages the gradient)."""
+        one backward of the whole D loss reach the parameters, where DDP averages the gradient;
+        the R1 penalty takes the same way).
+        r1_gamma: weight of the R1 penalty on real data (losses.r1_penalty), 0 = off; applied at
+        every D update. augment: images -> images (augment.DiffAugment), applied to real and fake
+        right before every D call of both phases; None = off."""
         self.g_module, self.d_module = gan.generator, gan.discriminator
         self.g = g_call if g_call is not None else gan.generator
         self.d = d_call if d_call is not None else gan.discriminator
@@ -82,9 +86,14 @@ class TwoPhaseStep:
         self.g_loss = G_LOSSES[gan.g_loss]
         self.penalty = PENALTIES[gan.penalty] if gan.penalty else None
         self.gp_lambda = gp_lambda
+        self.r1_gamma, self.augment = r1_gamma, augment
         self.readout = SCORE_READOUT[gan.d_loss]
         self.n_critic = n_critic
         self.g_terms, self.adv_weight = gan.g_terms, gan.adv_weight
+
+    def seen(self, images: torch.Tensor) -> torch.Tensor:
+        """Images as D sees them: augmented when DiffAugment is on (a new draw per call)."""
+        return images if self.augment is None else self.augment(images)
 
     def scores_jointly(self, batch_size: int) -> bool:
         """Whether phase (1) scores real and fake in one pass of 2 x batch_size."""
@@ -102,17 +111,19 @@ class TwoPhaseStep:
             else:
                 with torch.no_grad():  # G frozen: no graph at all
                     fake = self.g(*g_inputs)
+            seen_real, seen_fake = self.seen(real), self.seen(fake.detach().to(real.dtype))  # (B, *shape)
             if self.scores_jointly(real.shape[0]):
                 both_labels = None if labels is None else torch.cat([labels, labels])
-                scores = self.d(torch.cat([real, fake.detach().to(real.dtype)]), both_labels)
+                scores = self.d(torch.cat([seen_real, seen_fake]), both_labels)
                 real_scores, fake_scores = scores.float().chunk(2)  # (B,), (B,)
             else:
-                real_scores = self.d(real, labels).float()  # (B,)
-                fake_scores = self.d(fake.detach(), labels).float()  # (B,)
+                real_scores = self.d(seen_real, labels).float()  # (B,)
+                fake_scores = self.d(seen_fake, labels).float()  # (B,)
             loss_d = self.d_loss(real_scores, fake_scores)
             if self.penalty is not None:
-                loss_d = loss_d + self.gp_lambda * self.penalty(self.d_local, real, fake.detach().to(real.dtype),
-                                                                labels)
+                loss_d = loss_d + self.gp_lambda * self.penalty(self.d_local, seen_real, seen_fake, labels)
+            if self.r1_gamma:  # one more D pass on the reals, through d_local as the penalty's
+                loss_d = loss_d + self.r1_gamma / 2 * r1_penalty(self.d_local, seen_real, seen_fake, labels)
         self.opt_d.zero_grad(set_to_none=True)
         loss_d.backward()
         self.opt_d.step()
@@ -133,7 +144,7 @@ class TwoPhaseStep:
                 terms = self.g_terms(fake, real) if self.g_terms is not None else {}
                 total = sum(terms.values()) if terms else None
                 if adversarial:
-                    adv = self.g_loss(self.d_local(fake, labels).float())
+                    adv = self.g_loss(self.d_local(self.seen(fake), labels).float())
                     weighted = adv if self.adv_weight == 1.0 else self.adv_weight * adv
                     total = weighted if total is None else total + weighted
                     if terms:

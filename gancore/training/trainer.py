@@ -36,7 +36,9 @@ from .distributed import Ranks, average_, join, lost_peer_words, parallel, rank_
 from ..quality.live import SideEvaluator
 from ..quality.measures import measure_for
 from ..quality.target import target_of
+from .augment import augment_of
 from .ema import GeneratorEMA
+from .lr_scaling import scaled_rates
 from .checkpoint_state import restore, state_of
 from .engine import prepare_data, prepare_networks, resolve_engine
 from ..registry import create_gan, get_variant_spec, is_conditional
@@ -89,12 +91,13 @@ class Trainer:
         self.data.x = prepare_data(self.engine, self.data.x)
 
         fused = {"fused": True} if self.device.type == "cuda" else {"foreach": True}
-        betas = (cfg.beta1, cfg.beta2)
-        self.opt_g = torch.optim.Adam(self.gan.generator.parameters(), cfg.lr_g, betas=betas, **fused)
-        self.opt_d = torch.optim.Adam(self.gan.discriminator.parameters(), cfg.lr_d, betas=betas, **fused)
+        betas, self.base_lr = (cfg.beta1, cfg.beta2), scaled_rates(cfg)  # (lr_g, lr_d), lr_scaling.py
+        self.opt_g = torch.optim.Adam(self.gan.generator.parameters(), self.base_lr[0], betas=betas, **fused)
+        self.opt_d = torch.optim.Adam(self.gan.discriminator.parameters(), self.base_lr[1], betas=betas, **fused)
         self.step_fn = TwoPhaseStep(self.gan, self.opt_g, self.opt_d, cfg.n_critic, cfg.model.gp_lambda,
                                     g_call, d_call, self.engine.autocast,
-                                    d_local=self.gan.discriminator if ranks is not None else None)
+                                    d_local=self.gan.discriminator if ranks is not None else None,
+                                    r1_gamma=cfg.model.r1_gamma, augment=augment_of(cfg.diffaugment))
 
         # Fixed preview inputs (noise and one row per class; held-out low-resolution images), so
         # successive pictures show the same samples improving (sampling/previews.py).
@@ -109,7 +112,7 @@ class Trainer:
         self.step = 0
         self.diverged_at: int | None = None
         if checkpoint is not None:
-            self._load(checkpoint)
+            restore(self, checkpoint)
 
         self.evaluator: SideEvaluator | None = None  # made by run() when quality is measured
         self._listeners: list[Callable[[Event], None]] = []
@@ -152,7 +155,7 @@ class Trainer:
 
     def _set_lr(self) -> None:
         factor = self._lr_factor()
-        for opt, base in ((self.opt_g, self.cfg.lr_g), (self.opt_d, self.cfg.lr_d)):
+        for opt, base in zip((self.opt_g, self.opt_d), self.base_lr):
             for group in opt.param_groups:
                 group["lr"] = base * factor
 
@@ -410,9 +413,6 @@ class Trainer:
     # ---- checkpoints: plain data + tensors only (torch.load(weights_only=True)) ---------------
     def checkpoint_state(self) -> dict:
         return state_of(self)
-
-    def _load(self, state: dict) -> None:
-        restore(self, state)
 
 
 def train(cfg: TrainConfig, dataset: Dataset | None = None) -> tuple[Trainer, list[dict]]:

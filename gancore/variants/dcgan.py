@@ -1,5 +1,6 @@
-"""DCGAN (Radford et al. 2015): convolutional G and D for images, BCE."""
+"""DCGAN (Radford et al. 2015): convolutional G and D for images, BCE (or hinge)."""
 from ..registry import GAN, register_variant
+from . import loss_choice
 from .networks_conv import build_conv_pair
 
 CONV_DEFAULTS = {
@@ -14,8 +15,10 @@ CONV_DEFAULTS = {
     description="Deep convolutional GAN: the classic image GAN (sharp digits in minutes).",
     data_kinds=("image",),
     image_sizes=(16, 28, 32, 64),
+    settings=loss_choice.SETTINGS,
+    checks=loss_choice.CHECKS,
     defaults=CONV_DEFAULTS,
 )
 def build_dcgan(cfg, info) -> GAN:
     g, d = build_conv_pair(cfg, info, num_classes=0)
-    return GAN(g, d, d_loss="bce", g_loss=cfg.model.g_loss)
+    return GAN(g, d, **loss_choice.loss_pair(cfg))

@@ -1,5 +1,6 @@
-"""The original GAN (Goodfellow et al. 2014): MLP generator and discriminator, BCE."""
+"""The original GAN (Goodfellow et al. 2014): MLP generator and discriminator, BCE (or hinge)."""
 from ..registry import GAN, register_variant
+from . import loss_choice
 from .networks_mlp import build_mlp_pair
 
 
@@ -18,8 +19,10 @@ MLP_DEFAULTS = {
     "vanilla",
     description="The original GAN: two small fully connected networks. Best on 2D points.",
     data_kinds=("points", "image"),
+    settings=loss_choice.SETTINGS,
+    checks=loss_choice.CHECKS,
     defaults=MLP_DEFAULTS,
 )
 def build_vanilla(cfg, info) -> GAN:
     g, d = build_mlp_pair(cfg, info, num_classes=0)
-    return GAN(g, d, d_loss="bce", g_loss=cfg.model.g_loss)
+    return GAN(g, d, **loss_choice.loss_pair(cfg))
