@@ -1,7 +1,7 @@
 """GAN Studio's server, the one entry: python -m streamlit run dashboard/app.py
 
 An st.App around the pages (navigation.py) with what the process does once:
-- its lifespan starts torch's one-time costs (gancore/training/warmup.py) when the server starts,
+- its lifespan starts torch's one-time costs (dashboard/torch_warmup.py) when the server starts,
   before anyone connects, so a quick first Start click does not wait on them;
 - its routes serve the Monitor's live feed (monitor/feed.py), which a live run's page polls
   instead of rerunning every few seconds;
@@ -23,9 +23,9 @@ LOG = logging.getLogger("dashboard")
 
 
 def _warm_up() -> None:
-    # Imported here, in the thread: importing gancore loads torch, which would otherwise hold up
-    # the server's first "You can now view" by as long.
-    from gancore.training.warmup import warm_up
+    # Imported here, in the thread: importing torch would otherwise hold up the server's first
+    # "You can now view" by as long. It imports no gancore (torch_warmup.py says why).
+    from dashboard.torch_warmup import warm_up
     warm_up()
 
 

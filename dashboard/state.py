@@ -12,7 +12,7 @@ from dashboard.monitor.figures import LiveFigures
 from gancore import RunError, RunStore, validate_run_id
 from gancore.runs.jobs import JobManager
 from gancore.runs.store import default_runs_dir
-from gancore.training.warmup import warm_up_in_background
+from dashboard.torch_warmup import warm_up_in_background
 
 
 @st.cache_resource(show_spinner=False)

@@ -1,6 +1,6 @@
 """dashboard/app.py, the one server entry: Streamlit runs it as an st.App around the pages
 (navigation.py), its lifespan starts torch's warm-up when the server starts, before any page view
-(gancore/training/warmup.py), and its routes serve the Monitor's live feed (monitor/feed.py)."""
+(dashboard/torch_warmup.py), and its routes serve the Monitor's live feed (monitor/feed.py)."""
 import asyncio
 import importlib.util
 import subprocess

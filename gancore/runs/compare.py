@@ -15,7 +15,6 @@ from ..config import SETTINGS, TrainConfig
 from ..errors import RunError
 from ..quality.measures import quality_kind
 from ..registry import d_loss_name, get_variant_spec
-from ..training.losses import PROBABILITY_SCORES
 from .store import Run, step_of
 
 MIN_RUNS, MAX_RUNS = 2, 6  # fewer is not a comparison; more lines than six do not read apart
@@ -135,6 +134,8 @@ def d_loss_of(cfg: TrainConfig) -> str:
 
 def probability_scores(cfg: TrainConfig) -> bool:
     """D(x) and D(G(z)) are probabilities "real" in [0, 1], not unbounded critic values."""
+    from ..training.losses import PROBABILITY_SCORES  # here: training's package imports runs
+
     return d_loss_of(cfg) in PROBABILITY_SCORES
 
 

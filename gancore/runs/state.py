@@ -13,7 +13,6 @@ from ..config import TrainConfig
 from ..health import warning_words
 from .meta import RunMeta, label
 from ..registry import d_loss_name, is_conditional
-from ..training.losses import PROBABILITY_SCORES
 
 
 class Status(StrEnum):
@@ -216,6 +215,9 @@ class RunView(RunState):
     @property
     def raw_scores(self) -> bool:
         """D(x) and D(G(z)) are raw scores (a critic's, hinge's), not probabilities."""
+        # imported here: gancore.training's package imports the trainer, which imports this module
+        from ..training.losses import PROBABILITY_SCORES
+
         return self.d_loss is not None and self.d_loss not in PROBABILITY_SCORES
 
     @property

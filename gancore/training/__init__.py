@@ -1,5 +1,5 @@
 """Training: the two-phase step (step), loss pairs by name (losses), how the step runs on a device
-(engine, device, threads, warmup), and the loop that emits events (trainer)."""
+(engine, device, threads), and the loop that emits events (trainer)."""
 from .device import describe_device, resolve_device
 from .trainer import Event, StepResult, Trainer, train
 

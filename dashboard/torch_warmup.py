@@ -4,6 +4,11 @@ Why: a process's first `torch.optim.Adam(...)` imports torch._dynamo, most of th
 Start click to the first chart point (docs/BENCHMARKS.md). The server starts this warm-up as it
 starts, while nobody has clicked anything yet; a run started meanwhile simply waits on the same
 import (Python's import lock), so nothing is paid twice.
+
+It imports torch and nothing of gancore: the warm-up thread runs while the pages' script thread
+imports gancore, and one package imported from two threads at once can be met half-initialised
+(a thread finds `gancore` in sys.modules before its other thread has finished running it), which
+ends in an ImportError on the page. Only the script thread imports gancore.
 """
 from __future__ import annotations
 
