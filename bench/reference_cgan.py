@@ -22,7 +22,6 @@ sampler(state) -> the generator the project's measures judge (reads `latent_dim`
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +29,7 @@ import torch
 import torch.nn as nn
 from torch.utils.data import DataLoader, TensorDataset
 
+from bench import timed_steps
 from gancore import load_dataset, make_config
 from gancore.data.base import Dataset
 
@@ -149,16 +149,8 @@ def step(state: State) -> None:
 
 
 def train_for(state: State, seconds: float) -> float:
-    """Train whole steps until `seconds` of wall time have passed (the last step may run over);
-    returns the seconds actually spent, also added to state.seconds."""
-    state.generator.train()
-    state.discriminator.train()
-    start = time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        step(state)
-    spent = time.perf_counter() - start
-    state.seconds += spent
-    return spent
+    """Train whole steps for about `seconds` of wall time (timed_steps.train_for)."""
+    return timed_steps.train_for(state, seconds, step)
 
 
 def sampler(state: State) -> Generator:

@@ -14,12 +14,12 @@ sampler(state) -> the generator the project's measures judge.
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 
 import torch
 from torch.utils.data import DataLoader, TensorDataset
 
+from bench import timed_steps
 from gancore import DataConfig, load_dataset
 from gancore.data.base import Dataset
 from gancore.training.losses import d_loss_bce, g_loss_nonsaturating
@@ -88,15 +88,8 @@ def step(state: State) -> None:
 
 
 def train_for(state: State, seconds: float) -> float:
-    """Train whole steps until `seconds` of wall time have passed; returns the seconds spent."""
-    state.generator.train()
-    state.discriminator.train()
-    start = time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        step(state)
-    spent = time.perf_counter() - start
-    state.seconds += spent
-    return spent
+    """Train whole steps for about `seconds` of wall time (timed_steps.train_for)."""
+    return timed_steps.train_for(state, seconds, step)
 
 
 def sampler(state: State) -> MLPGenerator:

@@ -14,9 +14,9 @@ from dashboard.components.errors import friendly_errors
 from dashboard.components.owner import may_control
 from dashboard.components.sketch_pad import sketch_pad
 from gancore import DataConfig, GanError, load_dataset
-from gancore.sampling.pictures import image_grid, png_bytes, to_uint8
+from gancore.sampling.pictures import image_grid, png_bytes, to_pil, to_uint8
 from gancore.sampling.previews import side_by_side
-from gancore.sampling.translation import (MAX_SOURCE_SIDE, model_side, prepare_input, read_input, to_pil,
+from gancore.sampling.translation import (MAX_SOURCE_SIDE, model_side, prepare_input, read_input,
                                           translate)
 
 DRAW, HELD_OUT, OWN = "draw it", "an example kept out of training", "my own picture (PNG or JPEG)"

@@ -16,7 +16,22 @@ from ..registry import is_conditional
 from ..runs.store import Run, atomic_write_bytes
 from .checkpoints import load_generator
 from .draw import sample
-from .pictures import picture, png_bytes, to_raw_points, to_uint8
+from .pictures import picture, png_bytes, to_pil, to_raw_points, to_uint8
+
+
+def write_images(out: Path, images) -> None:
+    """(N, C, H, W) images in [-1, 1] -> `out`: a .npy of N x C x H x W uint8, or a .png when N
+    is 1 (more do not fit one picture: ConfigError naming --out). Written atomically."""
+    if out.suffix.lower() == ".npy":
+        buf = io.BytesIO()
+        np.save(buf, to_uint8(images).numpy())
+        data = buf.getvalue()
+    else:
+        if images.shape[0] != 1:
+            raise ConfigError("out", f"{images.shape[0]} images do not fit one .png: write a .npy")
+        data = png_bytes(to_pil(images))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(out, data)
 
 
 def check_label(label: int | None, cfg, info) -> None:

@@ -73,6 +73,12 @@ def scatter(real: np.ndarray | None, fake: np.ndarray, size: int = 420,
     return img
 
 
+def to_pil(image: torch.Tensor) -> Image.Image:
+    """(1, C, H, W) or (C, H, W) in [-1, 1] -> a PIL image, grey or RGB, at its own size."""
+    image = image if image.dim() == 4 else image[None]
+    return image_grid(to_uint8(image), nrow=1, padding=0)
+
+
 def png_bytes(img: Image.Image) -> bytes:
     buf = io.BytesIO()
     img.save(buf, format="PNG")

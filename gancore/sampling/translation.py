@@ -7,20 +7,18 @@ size), though it learned at one side (info.input_shape's) and at that scale of s
 """
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
 from ..data.image_input import decode_image, read_npy_images
 from ..data.uploads import UploadError
 from ..errors import ConfigError
-from ..runs.store import Run, atomic_write_bytes
+from ..runs.store import Run
 from .checkpoints import load_generator
 from .draw import generate
-from .pictures import image_grid, png_bytes, to_uint8
+from .files import write_images
 
 # The largest picture read at all: a phone photo of a sketch on paper fits, and is resized to the
 # model's side; the decoder refuses anything larger by its header, before allocating it.
@@ -124,12 +122,6 @@ def translate(generator: torch.nn.Module, inputs: torch.Tensor) -> torch.Tensor:
     return generate(generator, inputs.float().to(device), None, batch=IMAGES_AT_ONCE).clamp(-1, 1)
 
 
-def to_pil(image: torch.Tensor):
-    """(1, C, H, W) or (C, H, W) in [-1, 1] -> a PIL image, grey or RGB, at its own size."""
-    image = image if image.dim() == 4 else image[None]
-    return image_grid(to_uint8(image), nrow=1, padding=0)
-
-
 def write_translated(run: Run, source: Path, out: Path, checkpoint: str = "latest.pt",
                      weights: str | None = None) -> tuple[int, tuple]:
     """Translate `source` (PNG/JPEG, or .npy of N x C_in x h x w uint8) with the run's generator
@@ -146,14 +138,5 @@ def write_translated(run: Run, source: Path, out: Path, checkpoint: str = "lates
     else:
         inputs, _ = read_input(source.read_bytes(), generator, info)
     outputs = translate(generator, inputs)
-    if out.suffix.lower() == ".npy":
-        buf = io.BytesIO()
-        np.save(buf, to_uint8(outputs).numpy())
-        data = buf.getvalue()
-    else:
-        if outputs.shape[0] != 1:
-            raise ConfigError("out", f"{outputs.shape[0]} images do not fit one .png: write a .npy")
-        data = png_bytes(to_pil(outputs))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_bytes(out, data)
+    write_images(out, outputs)
     return outputs.shape[0], tuple(outputs.shape[1:])

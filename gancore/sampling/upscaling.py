@@ -2,19 +2,18 @@
 enlarging them, and write the result to a file (`gancore sample --input`)."""
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
-import numpy as np
 import torch
 from PIL import Image
 
 from ..data.image_input import decode_image, read_npy_images
 from ..data.resample import upscale
 from ..errors import ConfigError
-from ..runs.store import Run, atomic_write_bytes
+from ..runs.store import Run
 from .checkpoints import load_generator
-from .pictures import image_grid, png_bytes, to_uint8
+from .files import write_images
+from .pictures import to_pil
 from .tiles import MAX_INPUT_SIDE, upscale_tiled
 
 
@@ -39,12 +38,6 @@ WAYS = (("repeated pixels (nearest)", lambda g, lr: upscale(lr, g.scale, "neares
 def comparison(generator: torch.nn.Module, lr: torch.Tensor) -> dict[str, torch.Tensor]:
     """Each way of enlarging `lr` (1, C, h, w), by its name in words (WAYS)."""
     return {name: way(generator, lr).cpu() for name, way in WAYS}
-
-
-def to_pil(image: torch.Tensor) -> Image.Image:
-    """(1, C, H, W) or (C, H, W) in [-1, 1] -> a PIL image, grey or RGB, at its own size."""
-    image = image if image.dim() == 4 else image[None]
-    return image_grid(to_uint8(image), nrow=1, padding=0)
 
 
 def zoomed(image: torch.Tensor, centre: tuple[float, float], side: int, zoom: int) -> Image.Image:
@@ -72,14 +65,5 @@ def write_upscaled(run: Run, source: Path, out: Path, checkpoint: str = "latest.
     else:
         lr = decode_image(source.read_bytes(), channels, MAX_INPUT_SIDE)
     sr = super_resolve(generator, lr)
-    if out.suffix.lower() == ".npy":
-        buf = io.BytesIO()
-        np.save(buf, to_uint8(sr).numpy())
-        data = buf.getvalue()
-    else:
-        if sr.shape[0] != 1:
-            raise ConfigError("out", f"{sr.shape[0]} images do not fit one .png: write a .npy")
-        data = png_bytes(to_pil(sr))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_bytes(out, data)
+    write_images(out, sr)
     return sr.shape[0], tuple(sr.shape[1:])
