@@ -174,7 +174,8 @@ def test_with_a_password_a_fresh_session_sees_no_controls_and_is_told_why(runs_d
         at = open_app(page, run=run_id)
         assert not at.exception and not CONTROLS & _labels(at), (page, _labels(at))
         assert "Unlock" in _labels(at) and "The owner password unlocks starting" in _texts(at)
-        assert not at.get("file_uploader") and not at.get("radio"), "no upload, no uploaded checkpoint"
+        choices = [r for r in at.get("radio") if r.key != "generate-weights"]  # EMA or raw: a view
+        assert not at.get("file_uploader") and not choices, "no upload, no uploaded checkpoint"
     assert "need the owner password" in _texts(open_app(None)), "Train says why Start is not there"
     assert "The 2D Lab needs the owner password" in _texts(open_app("views/lab.py"))
 

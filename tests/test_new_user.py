@@ -15,6 +15,7 @@ from gancore import RunError, RunStore, make_config
 from gancore.quality.evaluate import evaluate_run
 from gancore.runs.launch import resume_run, start_run
 from gancore.sampling import load_checkpoint_bytes, load_generator
+from gancore.sampling.checkpoints import EMA_KEY
 from tiny_data import write_idx_split
 
 NOT_FINITE = "generator weights contain NaN or infinite values (from a diverged run?)"
@@ -35,10 +36,13 @@ def _run(root: Path, **kw):
 
 
 def _poison(state: dict) -> dict:
-    """The state with one generator weight set to NaN, as a diverged run would have saved it."""
-    name = next(k for k, v in state["generator"].items() if v.is_floating_point())
-    state["generator"][name] = state["generator"][name].clone()
-    state["generator"][name].view(-1)[0] = float("nan")
+    """The state with one generator weight set to NaN, as a diverged run would have saved it (its
+    weight average too, when it keeps one: the next update carries the NaN into the average)."""
+    for key in ("generator", EMA_KEY):
+        if key in state:
+            name = next(k for k, v in state[key].items() if v.is_floating_point())
+            state[key][name] = state[key][name].clone()
+            state[key][name].view(-1)[0] = float("nan")
     return state
 
 

@@ -133,5 +133,5 @@ def test_the_monitor_says_how_close_the_latest_measurement_is():
 def test_the_monitor_says_the_measurements_use_the_averaged_weights():
     caption = [c for k, c in quality_blocks(_view(g_ema_decay=0.999), _no_charts) if k == "caption"][0]
     assert "averaged weights (EMA, decay 0.999)" in caption
-    plain = [c for k, c in quality_blocks(_view(), _no_charts) if k == "caption"][0]
+    plain = [c for k, c in quality_blocks(_view(g_ema_decay=0.0), _no_charts) if k == "caption"][0]
     assert "averaged" not in plain

@@ -19,6 +19,7 @@ EMA_KEY = "generator_ema"
 WEIGHTS = {"ema": "averaged weights (EMA)", "raw": "raw weights"}
 
 PICK_EARLIER = "pick an earlier checkpoint"
+PART_WORDS = {EMA_KEY: "averaged generator"}  # a checkpoint part in an error; others by their key
 
 
 def check_finite_weights(state: dict, parts=("generator",), advice: str = PICK_EARLIER) -> None:
@@ -37,8 +38,9 @@ def check_finite_weights(state: dict, parts=("generator",), advice: str = PICK_E
         return
     bad = [name for name, ok in zip(names, torch.stack(verdicts).tolist()) if not ok]
     if bad:
-        raise RunError(f"the checkpoint's {' and '.join(bad)} weights contain NaN or infinite "
-                       f"values (from a diverged run?); {advice}")
+        words = " and ".join(PART_WORDS.get(name, name) for name in bad)
+        raise RunError(f"the checkpoint's {words} weights contain NaN or infinite values (from a "
+                       f"diverged run?); {advice}")
 
 
 def weight_choices(state: dict) -> list[str]:
