@@ -152,7 +152,9 @@ def race(sides: list[Side], measure, marks: list[float], slice_s: float, top_lev
                 continue
             with torch.no_grad():
                 value, words = measure(side.trainer.sampler())
-            side.points.append((side.trainer.seconds, value, side.trainer.steps))
+            # at the mark: a side trains up to it and passes it by less than one step, which is
+            # not time the level took (a side whose run ended early is seen at its end)
+            side.points.append((min(side.trainer.seconds, mark), value, side.trainer.steps))
             print(f"  {side.name:9} {side.trainer.seconds:6.1f} s  step {side.trainer.steps:6d}  {words}", flush=True)
             side.done = value >= top_level or side.trainer.finished
         if all(s.done for s in sides):
@@ -208,6 +210,8 @@ def section(command: str, results: dict[str, list[LevelResult]], budget: float, 
              "PacGAN protocol (2,500 samples).", ""]
     lines += table_lines([r for task in results for r in results[task]], budget)
     lines += ["", "Goals (issue 21):"] + [line for task in results for line in goal_lines(task, results[task])] + [""]
+    lines += ["What was tried to get there, one technique at a time, and why today's defaults are what they are: "
+              "\"Training techniques one at a time\" below (bench/technique_sweep.py).", ""]
     return lines
 
 

@@ -304,10 +304,23 @@ def test_each_technique_has_its_flag():
         "hinge", True, 10.0, "color,cutout", "sqrt")
 
 
-def test_the_new_settings_default_to_training_as_before():
+def test_the_techniques_that_did_not_help_stay_off_by_default():
     cfg = make_config("dcgan", "glyphs")
     assert (cfg.model.loss, cfg.model.spectral_norm, cfg.model.r1_gamma, cfg.diffaugment,
             cfg.lr_batch_scaling) == ("bce", False, 0.0, None, "off")
+
+
+def test_the_measured_defaults_average_g_and_augment_only_a_users_own_folder(tmp_path):
+    """What bench/technique_sweep.py and bench/small_folder.py chose (docs/BENCHMARKS.md, QUALITY.md)."""
+    for variant in ("dcgan", "cdcgan"):
+        built_in = make_config(variant, "mnist")
+        assert (built_in.lr_g, built_in.lr_d, built_in.g_ema_decay, built_in.diffaugment) == (1e-3, 1e-3, 0.999, None)
+    own = make_config("dcgan", "folder", data_dir=str(tmp_path))
+    assert own.diffaugment == "color,translation,cutout" and own.g_ema_decay == 0.999
+    assert make_config("vanilla", "ring8").g_ema_decay == 0.999
+    assert make_config("wgan_gp", "ring8").g_ema_decay == 0.0, "not measured there: off"
+    turned_off = make_config("dcgan", "folder", data_dir=str(tmp_path), diffaugment="")  # --diffaugment ""
+    assert aug.parse_policy(turned_off.diffaugment) == (), "an empty policy turns the folder's default off"
 
 
 def test_the_train_page_shows_the_scaled_rates(tmp_path, monkeypatch):

@@ -74,6 +74,19 @@ def test_the_race_alternates_in_slices_measures_at_each_mark_and_stops_a_side_at
     assert max(slow.turns) <= 5 and len(slow.turns) == 6  # 5 + 5 + (5 + 5) + (5 + 5)
 
 
+class _Overshooting(_Clock):
+    """A side whose last step ends past the time it was given, as a real step does."""
+
+    def train_for(self, seconds):
+        return super().train_for(seconds + 0.02)
+
+
+def test_a_side_is_seen_at_the_mark_not_where_its_last_step_ended():
+    side = Side("ours", _Overshooting(rate=0.1))
+    race([side], lambda clock: (min(1.0, clock.rate * clock.seconds), ""), [5, 10], slice_s=5, top_level=0.97)
+    assert [s for s, _, _ in side.points] == [5, 10] and side.trainer.seconds > 10
+
+
 def test_seconds_to_a_level_is_the_first_point_at_or_above_it_else_never():
     points = [(5.2, 0.40), (10.1, 0.91), (15.0, 0.89), (20.3, 0.96)]
     assert seconds_to_level(points, 0.90) == 10.1
