@@ -35,7 +35,10 @@ CASES = {  # name: (variant, dataset, settings beyond the defaults: where the da
     "wgan_gp-mnist": ("wgan_gp", "mnist", MNIST),
     "srgan-photos": ("srgan", "photos", {}),
     "pix2pix-sketch2digits": ("pix2pix", "sketch2digits", MNIST),
+    # a user's own small folder: the 100 lfw_subset faces (bench/small_folder.py), written on first use
+    "dcgan-faces": ("dcgan", "folder", dict(image_size=32)),
 }
+FACES_FOLDER = "lfw-faces"  # under the runs folder
 KEPT = ("step", "loss_", "d_real", "d_fake", "grad_norm_", "spread", "nonfinite", "phase")
 
 
@@ -49,12 +52,23 @@ def ensure_run(store: RunStore, name: str):
     variant, dataset, settings = CASES[name]
     if (store.root / name).is_dir() and store.open(name).state().status == "finished":
         return store.open(name)
+    if dataset == "folder":
+        settings = {**settings, "data_dir": str(_faces(store.root / FACES_FOLDER))}
     cfg = make_config(variant, dataset, device="cpu", **settings)
     started = time.perf_counter()
     trainer, run = start_run(cfg, store, name)
     trainer.run()
     print(f"trained {name}: {cfg.steps:,} steps in {time.perf_counter() - started:.0f} s", flush=True)
     return run
+
+
+def _faces(folder: Path) -> Path:
+    """The 100 lfw_subset faces as PNGs in folder/faces (written once)."""
+    from bench.small_folder import write_lfw
+
+    if not (folder / "faces").is_dir():
+        write_lfw(folder)
+    return folder / "faces"
 
 
 def recorded(run) -> dict:
