@@ -45,7 +45,8 @@ FACES = 100  # lfw_subset: images 0-99 are faces, 100-199 are not
 SIDE = 32
 HALF = FACES // 2  # real vs real compares the two halves of the faces
 # "today": every technique issue 21 added at its off value, and the learning rates before it
-TODAY = dict(diffaugment=None, r1_gamma=0.0, spectral_norm=False, g_ema_decay=0.0, loss="bce",
+# (diffaugment "" is off; None would mean the folder's default, which is on)
+TODAY = dict(diffaugment="", r1_gamma=0.0, spectral_norm=False, g_ema_decay=0.0, loss="bce",
              lr_g=2e-4, lr_d=2e-4)
 
 
@@ -108,7 +109,7 @@ def run_arm(name: str, faces_dir: Path, faces, steps: int | None, seed: int, jud
 def _technique_words(cfg) -> str:
     flat = cfg.flat()
     on = [f"{k}={flat[k]}" for k in ("diffaugment", "r1_gamma", "spectral_norm", "g_ema_decay", "loss")
-          if flat[k] not in (None, 0.0, False, "bce")]
+          if flat[k] not in (None, "", 0.0, False, "bce")]
     return ", ".join(on) or "none"
 
 

@@ -74,8 +74,9 @@ def test_one_joint_d_pass_equals_two_separate_ones(variant, kind):
     (a, b) = results
     for x, y in zip(a[:3], b[:3]):
         assert torch.allclose(x, y, rtol=1e-5, atol=1e-6)
-    for x, y in zip(a[3], b[3]):
-        assert torch.allclose(x, y, rtol=1e-4, atol=1e-6)
+    for x, y in zip(a[3], b[3]):  # summation order differs with the batch shape and the thread
+        # count (one thread read 1e-6 off on near-zero entries): compare at each tensor's own scale
+        assert torch.allclose(x, y, rtol=1e-4, atol=1e-5 * float(y.abs().max()))
 
 
 def test_a_conv_critic_on_the_cpu_scores_large_batches_in_two_passes():
