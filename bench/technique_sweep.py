@@ -21,10 +21,7 @@ import torch
 
 from bench import reference_cgan
 from bench.doc_sections import replace_section
-from bench.time_to_quality import Ours
-from gancore.quality.classifier import label_accuracy
-from gancore.quality.judges import judge_for
-from gancore.quality.modes import ModeCoverageMeasure
+from bench.time_to_quality import Ours, mnist_measure, ring8_measure
 
 REPO = Path(__file__).resolve().parents[1]
 BENCHMARKS_MD = REPO / "docs" / "BENCHMARKS.md"
@@ -59,25 +56,13 @@ LEVEL = {"mnist": 0.95, "ring8": 0.90}  # 95 % label accuracy; 8/8 modes with >=
 
 def mnist_arm(seed: int, settings: dict):
     data = reference_cgan.mnist_test(reference_cgan.MNIST_DIR)
-    judge = judge_for(data)  # cached on disk after the first arm
     ours = Ours("cdcgan", "mnist", seed, data, data_dir=str(reference_cgan.MNIST_DIR), split="test", **settings)
-
-    def measure(generator) -> float:
-        return label_accuracy(generator, judge.classifier, 10, per_class=200, seed=0)[0]
-
-    return ours, measure
+    return ours, mnist_measure(data)
 
 
 def ring8_arm(seed: int, settings: dict):
     ours = Ours("vanilla", "ring8", seed, None, **settings)
-    modes = ModeCoverageMeasure(ours.cfg, ours.trainer.source_data, False, "cpu")
-
-    def measure(generator) -> float:
-        """The high-quality share when all 8 modes are captured, else 0."""
-        found = modes(generator)
-        return found["high_quality"] if found["modes"] == found["total_modes"] else 0.0
-
-    return ours, measure
+    return ours, ring8_measure(ours)
 
 
 ARMS = {"mnist": mnist_arm, "ring8": ring8_arm}
@@ -93,7 +78,7 @@ def run_arm(task: str, seed: int, settings: dict) -> tuple[list[float], float]:
             continue
         ours.train_for(mark - ours.seconds)
         with torch.no_grad():
-            values.append(measure(ours.sampler()))
+            values.append(measure(ours.sampler())[0])
     return values, ours.steps / max(ours.seconds, 1e-9)
 
 

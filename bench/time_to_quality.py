@@ -105,8 +105,8 @@ class Side:
     done: bool = False
 
 
-def mnist_task(seed: int, data_dir: Path):
-    data = reference_cgan.mnist_test(data_dir)
+def mnist_measure(data):
+    """measure(generator) -> (label accuracy of 2,000 samples by the MNIST judge, words)."""
     judge = judge_for(data)  # trained once, then cached on disk: before any clock starts
     print(f"mnist judge: holdout accuracy {judge.holdout_accuracy:.4f}", flush=True)
 
@@ -114,6 +114,25 @@ def mnist_task(seed: int, data_dir: Path):
         accuracy = label_accuracy(generator, judge.classifier, 10, per_class=200, seed=0)[0]
         return accuracy, f"label accuracy {accuracy:.4f}"
 
+    return measure
+
+
+def ring8_measure(ours: Ours):
+    """measure(generator) -> (the high-quality share when all 8 modes are captured, else 0, words):
+    one number whose level 0.9 is "8/8 modes with >= 90 % high quality"."""
+    modes = ModeCoverageMeasure(ours.cfg, ours.trainer.source_data, False, "cpu")
+
+    def measure(generator) -> tuple[float, str]:
+        found = modes(generator)
+        value = found["high_quality"] if found["modes"] == found["total_modes"] else 0.0
+        return value, f"modes {found['modes']}/{found['total_modes']}, high quality {found['high_quality']:.3f}"
+
+    return measure
+
+
+def mnist_task(seed: int, data_dir: Path):
+    data = reference_cgan.mnist_test(data_dir)
+    measure = mnist_measure(data)
     ours = Ours("cdcgan", "mnist", seed, data, data_dir=str(data_dir), split="test")
     return [Side("ours", ours), Side("reference", Reference(reference_cgan, seed, data))], measure
 
@@ -121,16 +140,7 @@ def mnist_task(seed: int, data_dir: Path):
 def ring8_task(seed: int, data_dir: Path):
     ours = Ours("vanilla", "ring8", seed, None)
     data = ours.trainer.source_data  # 50,000 points drawn from the seed: the same for both sides
-    modes = ModeCoverageMeasure(ours.cfg, data, False, "cpu")
-
-    def measure(generator) -> tuple[float, str]:
-        """The high-quality share when all 8 modes are captured, else 0: one number whose level
-        0.9 is "8/8 modes with >= 90 % high quality"."""
-        found = modes(generator)
-        value = found["high_quality"] if found["modes"] == found["total_modes"] else 0.0
-        return value, f"modes {found['modes']}/{found['total_modes']}, high quality {found['high_quality']:.3f}"
-
-    return [Side("ours", ours), Side("reference", Reference(reference_ring8, seed, data))], measure
+    return [Side("ours", ours), Side("reference", Reference(reference_ring8, seed, data))], ring8_measure(ours)
 
 
 TASKS = {"mnist": mnist_task, "ring8": ring8_task}
