@@ -92,7 +92,11 @@ def run_arm(name: str, faces_dir: Path, faces, steps: int | None, seed: int, jud
     trainer, records = train(cfg, faces)
     seconds = time.perf_counter() - started
     tail = records[-max(1, len(records) // 10):]
-    won = next((r["step"] for i, r in enumerate(records) if all(q["d_real"] > 0.99 for q in records[i:])), None)
+    won = None  # the first step from which every record has D(x) > 0.99
+    for record in reversed(records):
+        if record["d_real"] <= 0.99:
+            break
+        won = record["step"]
     generator = trainer.sampler
     quality = evaluate_images(generator, judge, conditional=False, n=HALF)
     row = dict(arm=name, steps=cfg.steps, seconds=seconds, settings=_technique_words(cfg),

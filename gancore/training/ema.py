@@ -33,18 +33,23 @@ class GeneratorEMA:
         self.decay = decay
         self.updates = 0
         self.model = copy.deepcopy(generator).eval().requires_grad_(False)
+        self._ema_params, self._ema_buffers = list(self.model.parameters()), list(self.model.buffers())
+        self._source = None  # (generator, its parameters, its buffers): listed once, not every step
+
+    def _tensors_of(self, generator: torch.nn.Module) -> tuple[list, list]:
+        if self._source is None or self._source[0] is not generator:
+            self._source = (generator, list(generator.parameters()), list(generator.buffers()))
+        return self._source[1], self._source[2]
 
     @torch.no_grad()
     def update(self, generator: torch.nn.Module) -> None:
         """One step of the average towards `generator`'s current weights (same architecture)."""
         weight = 1.0 - warmed_decay(self.decay, self.updates)  # a host float: no sync
-        ema_params = list(self.model.parameters())
-        params = [p.detach() for p in generator.parameters()]
+        params, buffers = self._tensors_of(generator)
         # lerp_(ema, w, 1 - d) = ema + (1 - d) (w - ema) = d ema + (1 - d) w; weight 1 copies exactly
-        torch._foreach_lerp_(ema_params, params, weight)
-        ema_buffers = list(self.model.buffers())
-        if ema_buffers:  # running statistics are not averaged: the latest describe the latest weights
-            torch._foreach_copy_(ema_buffers, [b.detach() for b in generator.buffers()])
+        torch._foreach_lerp_(self._ema_params, params, weight)
+        if buffers:  # running statistics are not averaged: the latest describe the latest weights
+            torch._foreach_copy_(self._ema_buffers, buffers)
         self.updates += 1
 
     def state(self) -> dict:
